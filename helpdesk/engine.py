@@ -1,0 +1,75 @@
+"""The engine tick: runs each registered timer module under its own advisory lock.
+
+Apps register modules with `register(name, run)`, where `run(now)` claims its due rows with
+`select_for_update(skip_locked=True)` in bounded batches and writes effects in the transaction it
+is given. The engine knows nothing about tickets (DESIGN.md section 4).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection, transaction
+
+from helpdesk import clock
+from helpdesk.models import EngineState
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT = "tick"
+
+
+@dataclass(frozen=True)
+class Module:
+    name: str
+    run: Callable[[datetime], int]  # returns how many rows it handled
+
+
+_modules: dict[str, Module] = {}
+
+
+def register(name: str, run: Callable[[datetime], int]) -> None:
+    _modules[name] = Module(name=name, run=run)
+
+
+def registered() -> list[Module]:
+    return list(_modules.values())
+
+
+def _lock_key(name: str) -> int:
+    # A stable signed 32-bit key per module name for pg_try_advisory_xact_lock.
+    return zlib.crc32(f"helpdesk.engine.{name}".encode()) - 2**31
+
+
+def run_module(module: Module, now: datetime) -> int | None:
+    """Run one module in its own transaction; None when another process holds its lock."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_lock_key(module.name)])
+            (locked,) = cursor.fetchone()
+        if not locked:
+            return None
+        return module.run(now)
+
+
+def tick() -> dict[str, int | None]:
+    """One pass over every module, then record the heartbeat that /healthz reads."""
+    started = time.monotonic()
+    now = clock.now()
+    results: dict[str, int | None] = {}
+    for module in registered():
+        try:
+            results[module.name] = run_module(module, now)
+        except Exception:  # one failing module must not starve the others
+            log.exception("engine module %s failed", module.name)
+            results[module.name] = None
+    EngineState.objects.update_or_create(
+        name=HEARTBEAT,
+        defaults={"last_tick_at": now, "last_duration_ms": (time.monotonic() - started) * 1000},
+    )
+    return results

@@ -1,0 +1,287 @@
+"""The ticket core: customers, agents and teams, tickets, comments, attachments, the timeline."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
+from django.db.models import Func, Q, Value
+
+from .choices import (
+    OPEN_STATUSES,
+    BusinessImpact,
+    Category,
+    Channel,
+    Environment,
+    EventKind,
+    IssueType,
+    Severity,
+    Status,
+    SupportTier,
+    Tier,
+)
+
+USER = settings.AUTH_USER_MODEL
+OPEN = Q(status__in=OPEN_STATUSES)
+
+
+class Organization(models.Model):
+    """A customer account."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    tier = models.CharField(max_length=16, choices=Tier.choices, default=Tier.FREE)
+    domain = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(models.Model):
+    """A customer user: belongs to exactly one organization."""
+
+    user = models.OneToOneField(USER, on_delete=models.CASCADE, related_name="contact")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="contacts")
+    job_title = models.CharField(max_length=100, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.organization})"
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    is_security = models.BooleanField(
+        default=False, help_text="Members may see security tickets."
+    )
+    lead = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_teams"
+    )
+    members = models.ManyToManyField(USER, blank=True, related_name="teams")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgentProfile(models.Model):
+    user = models.OneToOneField(USER, on_delete=models.CASCADE, related_name="agent_profile")
+    support_tier = models.PositiveSmallIntegerField(
+        choices=SupportTier.choices, default=SupportTier.TIER_1
+    )
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_support_tier_display()})"
+
+
+class Ticket(models.Model):
+    number = models.BigIntegerField(
+        unique=True,
+        db_default=Func(Value("tickets_ticket_number_seq"), function="nextval"),
+        editable=False,
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    issue_type = models.CharField(max_length=16, choices=IssueType.choices, default=IssueType.QUESTION)
+    severity = models.PositiveSmallIntegerField(choices=Severity.choices, default=Severity.P3)
+    category = models.CharField(max_length=20, choices=Category.choices, default=Category.OTHER)
+    environment = models.CharField(
+        max_length=16, choices=Environment.choices, default=Environment.UNKNOWN
+    )
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.PORTAL)
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.NEW)
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="tickets")
+    requester = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="requested_tickets"
+    )
+    assignee = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tickets"
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+
+    # Customer impact (seed 000 and the bug-report format of seed 001)
+    affected_users = models.PositiveIntegerField(null=True, blank=True)
+    business_impact = models.CharField(max_length=24, choices=BusinessImpact.choices, blank=True)
+    workaround_available = models.BooleanField(default=False)
+    workaround = models.TextField(blank=True)
+
+    # Technical context
+    product_version = models.CharField(max_length=60, blank=True)
+    browser = models.CharField(max_length=100, blank=True)
+    platform = models.CharField(max_length=100, blank=True)
+    account_type = models.CharField(max_length=60, blank=True)
+    error_message = models.TextField(blank=True)
+    request_id = models.CharField(max_length=120, blank=True)
+    affected_endpoint = models.CharField(max_length=200, blank=True)
+    recent_changes = models.TextField(blank=True)
+
+    tags = ArrayField(models.CharField(max_length=50), default=list, blank=True)
+    is_security = models.BooleanField(default=False)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children",
+        help_text="The incident this ticket belongs to.",
+    )
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    search_vector = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config="english")
+        + SearchVector("description", weight="B", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["-updated_at", "-id"], condition=OPEN, name="ticket_open_updated"),
+            models.Index(fields=["-created_at", "-id"], name="ticket_created"),
+            models.Index(fields=["organization", "-created_at", "-id"], name="ticket_org_created"),
+            models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
+            models.Index(fields=["team", "status"], name="ticket_team_status"),
+            models.Index(fields=["severity", "-updated_at"], condition=OPEN, name="ticket_open_sev"),
+            GinIndex(fields=["tags"], name="ticket_tags"),
+            GinIndex(fields=["search_vector"], name="ticket_search"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.title}"
+
+    @property
+    def key(self) -> str:
+        return f"{settings.HELPDESK_TICKET_PREFIX}-{self.number}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def severity_code(self) -> str:
+        return f"P{self.severity}"
+
+
+class Comment(models.Model):
+    """A public reply or an internal note. `body_html` is the sanitised rendering of `body`."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField()
+    body_html = models.TextField()
+    is_internal = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["ticket", "created_at", "id"], name="comment_ticket_time")]
+
+    def __str__(self) -> str:
+        return f"{'Note' if self.is_internal else 'Reply'} on {self.ticket_id}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # Random names: an upload can never choose or guess another file's path.
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"attachments/{uuid.uuid4().hex[:2]}/{uuid.uuid4().hex}{suffix}"
+
+
+class Attachment(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=120, default="application/octet-stream")
+    size = models.PositiveBigIntegerField()
+    is_internal = models.BooleanField(default=False)
+    uploaded_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["ticket", "created_at"], name="attachment_ticket_time")]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class TicketEvent(models.Model):
+    """The append-only timeline. Written in the same transaction as the change it records."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=16, choices=EventKind.choices)
+    field = models.CharField(max_length=40, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    is_internal = models.BooleanField(
+        default=True, help_text="Internal events are never shown to customers."
+    )
+    comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["ticket", "created_at", "id"], name="event_ticket_time")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.ticket_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Timeline events are append-only.")
+        super().save(*args, **kwargs)
+
+
+class ReplyTemplate(models.Model):
+    """Canned replies from the playbook, with {{ variables }} filled from the ticket."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    body = models.TextField()
+    is_internal = models.BooleanField(default=False, help_text="Meant for internal notes.")
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SavedView(models.Model):
+    """A named queue filter: personal, or shared with every agent."""
+
+    owner = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="saved_views")
+    name = models.CharField(max_length=80)
+    query = models.CharField(max_length=1000, help_text="The queue's query string.")
+    is_shared = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="savedview_owner_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,116 @@
+"""Reads. `tickets_visible_to` is the one access policy for tickets (DESIGN.md section 9):
+every page, partial, API endpoint, search, export and attachment goes through it."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from helpdesk.models import Role, User
+
+from .models import Attachment, Comment, Organization, Team, Ticket, TicketEvent
+
+
+def has_security_clearance(user: User) -> bool:
+    """Members of a security team and admins see every security ticket. Cached per request."""
+    cached = getattr(user, "_security_clearance", None)
+    if cached is None:
+        cached = user.role == Role.ADMIN or Team.objects.filter(
+            members=user, is_security=True
+        ).exists()
+        user._security_clearance = cached
+    return cached
+
+
+def customer_organization_id(user: User) -> int | None:
+    cached = getattr(user, "_organization_id", False)
+    if cached is False:
+        contact = getattr(user, "contact", None) if user.role == Role.CUSTOMER else None
+        cached = contact.organization_id if contact else None
+        user._organization_id = cached
+    return cached
+
+
+def tickets_visible_to(user: User) -> QuerySet[Ticket]:
+    qs = Ticket.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.role == Role.CUSTOMER:
+        org_id = customer_organization_id(user)
+        if org_id is None:
+            return qs.none()
+        # A security report stays with the contact who filed it.
+        return qs.filter(organization_id=org_id).filter(Q(is_security=False) | Q(requester=user))
+    if not user.is_agent_side:
+        return qs.none()
+    if has_security_clearance(user):
+        return qs
+    return qs.filter(Q(is_security=False) | Q(assignee=user))
+
+
+def ticket_number_from_key(key: str) -> int | None:
+    prefix, _, number = key.rpartition("-")
+    if not prefix or not number.isdigit():
+        return None
+    return int(number)
+
+
+def ticket_get_for_user(user: User, key: str, *, for_update: bool = False) -> Ticket:
+    """The ticket with this key if the user may see it; 404 otherwise (never 403: no leaks)."""
+    number = ticket_number_from_key(key)
+    if number is None:
+        raise Http404
+    qs = tickets_visible_to(user).select_related(
+        "organization", "requester", "assignee", "team", "parent", "duplicate_of"
+    )
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    ticket = qs.filter(number=number).first()
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def comments_visible_to(user: User, ticket: Ticket) -> QuerySet[Comment]:
+    qs = ticket.comments.select_related("author").prefetch_related("attachments")
+    if not user.is_agent_side:
+        qs = qs.filter(is_internal=False)
+    return qs.order_by("created_at", "id")
+
+
+def events_visible_to(user: User, ticket: Ticket) -> QuerySet[TicketEvent]:
+    qs = ticket.events.select_related("actor")
+    if not user.is_agent_side:
+        qs = qs.filter(is_internal=False)
+    return qs.order_by("created_at", "id")
+
+
+def attachments_visible_to(user: User, ticket: Ticket) -> QuerySet[Attachment]:
+    qs = ticket.attachments.select_related("uploaded_by")
+    if not user.is_agent_side:
+        qs = qs.filter(is_internal=False)
+    return qs.order_by("created_at", "id")
+
+
+def attachment_get_for_user(user: User, attachment_id: int) -> Attachment:
+    attachment = (
+        Attachment.objects.select_related("ticket")
+        .filter(pk=attachment_id, ticket__in=tickets_visible_to(user))
+        .first()
+    )
+    if attachment is None or (attachment.is_internal and not user.is_agent_side):
+        raise Http404
+    return attachment
+
+
+def organizations_visible_to(user: User) -> QuerySet[Organization]:
+    if user.is_agent_side:
+        return Organization.objects.all()
+    org_id = customer_organization_id(user)
+    return Organization.objects.filter(pk=org_id) if org_id else Organization.objects.none()
+
+
+def agents() -> QuerySet[User]:
+    return User.objects.filter(
+        role__in=[Role.AGENT, Role.ENGINEER, Role.MANAGER, Role.ADMIN], is_active=True
+    ).order_by("first_name", "last_name", "username")

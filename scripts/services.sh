@@ -175,7 +175,7 @@ pg_running() { pid_alive "$(pg_pid)" postgres; }
 # The port the running server listens on (line 4 of postmaster.pid).
 pg_running_port() { sed -n 4p "$PG_DATA/postmaster.pid" 2>/dev/null || true; }
 
-pg_ready() { "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$1" -t 2 >/dev/null 2>&1; }
+pg_ready() { "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$1" -U postgres -d postgres -t 2 >/dev/null 2>&1; }
 
 psql_admin() { # port args...
     local port=$1
@@ -195,15 +195,17 @@ pg_socket_dir() { # port
 
 # The postgres user must be able to reach var/pg through every parent directory.
 pg_make_reachable() {
-    local dir=$VAR
+    local dir path=""
     [[ $(id -u) -eq 0 ]] || return 0
     as_pg test -x "$VAR" && return 0
-    while [[ $dir != / ]]; do
-        if ! as_pg test -x "$dir"; then
-            say "postgres: allowing user $PG_USER to traverse $dir (chmod o+x)"
-            chmod o+x "$dir"
+    # Top down, so each check sees its parents already fixed.
+    IFS=/ read -r -a parts <<<"${VAR#/}"
+    for dir in "${parts[@]}"; do
+        path=$path/$dir
+        if ! as_pg test -x "$path"; then
+            say "postgres: allowing user $PG_USER to traverse $path (chmod o+x)"
+            chmod o+x "$path"
         fi
-        dir=$(dirname "$dir")
     done
 }
 
@@ -293,8 +295,9 @@ pg_start() {
         pg_write_conf "$port" "$sockdir"
         echo "$port" >"$PG_PORT_FILE"
         # pg_ctl -w returns once the server accepts connections, or fails after the timeout.
+        # 9>&-: the server must not inherit (and so hold forever) the lock of this script.
         if ! as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t "$WAIT_SECONDS" start \
-            >/dev/null; then
+            >/dev/null 9>&-; then
             tail -n 20 "$PG_LOG" >&2 || true
             die "postgres: did not start within ${WAIT_SECONDS}s (see var/log/postgres.log)"
         fi
@@ -321,7 +324,7 @@ pg_ensure_db() { # port
     [[ $have == 11 ]] && return
     if [[ ${have:0:1} == 0 ]]; then
         psql_admin "$1" -c "CREATE ROLE helpdesk LOGIN SUPERUSER"
-        echo -n "created role helpdesk "
+        echo -n "created role helpdesk; "
     fi
     if [[ ${have:1:1} == 0 ]]; then
         psql_admin "$1" -c "CREATE DATABASE helpdesk OWNER helpdesk"
@@ -381,7 +384,7 @@ EOF
 }
 
 redis_start() {
-    local port explicit=${HELPDESK_REDIS_PORT:-} deadline reply
+    local port explicit=${HELPDESK_REDIS_PORT:-} deadline reply started=""
     port=$(redis_port)
     if redis_running; then
         local running
@@ -395,7 +398,8 @@ redis_start() {
         mkdir -p "$REDIS_DIR" "$VAR/run" "$VAR/log"
         redis_write_conf "$port"
         echo "$port" >"$REDIS_PORT_FILE"
-        redis-server "$REDIS_CONF" || die "redis: redis-server failed (see var/log/redis.log)"
+        redis-server "$REDIS_CONF" 9>&- || die "redis: redis-server failed (see var/log/redis.log)"
+        started="started"
     fi
     deadline=$((SECONDS + WAIT_SECONDS))
     while reply=$(redis_ping "$port") && [[ $reply != PONG ]]; do
@@ -405,7 +409,7 @@ redis_start() {
         fi
         sleep 0.2
     done
-    say "redis: running on 127.0.0.1:$port"
+    say "redis: ${started:-already running} on 127.0.0.1:$port"
 }
 
 redis_stop() {
@@ -442,9 +446,10 @@ redis_status() {
 
 # --- commands -----------------------------------------------------------------------------------
 
+# One start/stop at a time per checkout (fd 9; the servers are started with it closed).
 lock() {
-    mkdir -p "$VAR"
-    exec 9>"$VAR/.services.lock"
+    mkdir -p "$VAR/run"
+    exec 9>"$VAR/run/services.lock"
     flock -w 120 9 || die "another scripts/services.sh is still running"
 }
 

@@ -141,9 +141,14 @@ def ticket_create(
     title: str,
     requester: User | None = None,
     files: Iterable[UploadedFile] = (),
+    number: int | None = None,
+    now: datetime | None = None,
     **fields: Any,
 ) -> Ticket:
-    """Open a ticket. Agents may open one on a customer's behalf (phone, chat)."""
+    """Open a ticket. Agents may open one on a customer's behalf (phone, chat).
+
+    `number` keeps a ticket's key when importing from another system; `now` backdates an import.
+    """
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise DomainError(f"Unknown field(s): {', '.join(sorted(unknown))}.")
@@ -154,11 +159,13 @@ def ticket_create(
     _check_assignee(fields.get("assignee"))
     if "tags" in fields:
         fields["tags"] = normalize_tags(fields["tags"])
-    now = clock.now()
+    now = now or clock.now()
     ticket = Ticket(
         organization=organization, title=(title or "").strip(), requester=requester,
         created_at=now, updated_at=now, **fields,
     )
+    if number is not None:
+        ticket.number = number
     if ticket.is_security and ticket.team_id is None:
         ticket.team = Team.objects.filter(is_security=True).first()
     _validate(ticket, {"title", "organization", *fields})
@@ -172,13 +179,15 @@ def ticket_create(
 
 
 @transaction.atomic
-def ticket_update(*, ticket: Ticket, actor: User, changes: dict[str, Any]) -> Ticket:
+def ticket_update(
+    *, ticket: Ticket, actor: User, changes: dict[str, Any], now: datetime | None = None
+) -> Ticket:
     """Change fields; one timeline event per field that really changed."""
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise DomainError(f"Unknown or read-only field(s): {', '.join(sorted(unknown))}.")
     ticket = _lock(ticket)
-    now = clock.now()
+    now = now or clock.now()
     if "tags" in changes:
         changes = {**changes, "tags": normalize_tags(changes["tags"] or [])}
     if "assignee" in changes:
@@ -213,12 +222,16 @@ def ticket_update(*, ticket: Ticket, actor: User, changes: dict[str, Any]) -> Ti
     return ticket
 
 
-def ticket_assign(*, ticket: Ticket, assignee: User | None, actor: User) -> Ticket:
-    return ticket_update(ticket=ticket, actor=actor, changes={"assignee": assignee})
+def ticket_assign(
+    *, ticket: Ticket, assignee: User | None, actor: User, now: datetime | None = None
+) -> Ticket:
+    return ticket_update(ticket=ticket, actor=actor, changes={"assignee": assignee}, now=now)
 
 
 @transaction.atomic
-def ticket_transition(*, ticket: Ticket, to: str, actor: User) -> Ticket:
+def ticket_transition(
+    *, ticket: Ticket, to: str, actor: User, now: datetime | None = None
+) -> Ticket:
     """Move along the lifecycle; an illegal move raises DomainError and changes nothing."""
     if to not in Status.values:
         raise DomainError(f"“{to}” is not a status.", field="status", code="invalid_status")
@@ -234,7 +247,7 @@ def ticket_transition(*, ticket: Ticket, to: str, actor: User) -> Ticket:
         raise DomainError(
             lifecycle.refusal_message(current, to), field="status", code="illegal_transition"
         )
-    now = clock.now()
+    now = now or clock.now()
     ticket.status = to
     ticket.updated_at = now
     update = ["status", "updated_at"]
@@ -312,6 +325,7 @@ def comment_add(
     body: str,
     is_internal: bool = False,
     files: Iterable[UploadedFile] = (),
+    now: datetime | None = None,
 ) -> Comment:
     """A public reply or an internal note.
 
@@ -332,7 +346,7 @@ def comment_add(
         )
     for upload in files:
         _check_upload(upload)
-    now = clock.now()
+    now = now or clock.now()
     comment = Comment.objects.create(
         ticket=ticket, author=author, body=body, body_html=md.render(body),
         is_internal=is_internal, created_at=now,

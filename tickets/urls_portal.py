@@ -1,1 +1,12 @@
-urlpatterns = []
+from django.urls import path
+
+from tickets.views import portal
+
+urlpatterns = [
+    path("", portal.portal, name="portal"),
+    path("new/", portal.portal_new, name="portal_new"),
+    path("tickets/<str:key>/", portal.portal_ticket, name="portal_ticket"),
+    path("tickets/<str:key>/reply/", portal.portal_reply, name="portal_reply"),
+    path("tickets/<str:key>/confirm/", portal.portal_confirm, name="portal_confirm"),
+    path("tickets/<str:key>/reopen/", portal.portal_reopen, name="portal_reopen"),
+]

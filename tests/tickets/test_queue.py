@@ -1,0 +1,195 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from helpdesk.models import Role
+from tests.factories import OrganizationFactory, TeamFactory, make_agent, make_ticket
+from tickets import queue, services
+from tickets.choices import Status
+from tickets.models import SavedView
+
+pytestmark = pytest.mark.django_db
+
+
+def _keys(response) -> list[str]:
+    return [t.key for t in response.context["page"].rows]
+
+
+def test_queue_shows_open_tickets_newest_activity_first(client, agent):
+    org = OrganizationFactory()
+    older = make_ticket(actor=agent, organization=org, title="Older")
+    newer = make_ticket(actor=agent, organization=org, title="Newer")
+    closed = make_ticket(actor=agent, organization=org, title="Closed one")
+    services.ticket_transition(ticket=closed, to=Status.CLOSED, actor=agent)
+    client.force_login(agent)
+
+    response = client.get(reverse("queue"))
+
+    assert response.status_code == 200
+    assert _keys(response) == [newer.key, older.key]
+
+
+@pytest.mark.parametrize(
+    ("params", "expected_titles"),
+    [
+        ("severity=1", ["Critical login"]),
+        ("severity=1&severity=2", ["High latency", "Critical login"]),
+        ("assignee=me", ["Critical login"]),
+        ("assignee=none", ["Docs question", "High latency"]),
+        ("category=documentation", ["Docs question"]),
+        ("tag=sso", ["Critical login"]),
+        ("q=latency", ["High latency"]),
+        ("status=resolved", ["Fixed already"]),
+        ("team=tier-2", ["High latency"]),
+    ],
+)
+def test_queue_filters(client, agent, params, expected_titles):
+    org = OrganizationFactory()
+    team = TeamFactory(slug="tier-2")
+    make_ticket(actor=agent, organization=org, title="Critical login", severity=1,
+                assignee=agent, tags=["sso"], category="authentication")
+    make_ticket(actor=agent, organization=org, title="High latency", severity=2,
+                description="API latency is 3x normal", team=team, category="performance")
+    make_ticket(actor=agent, organization=org, title="Docs question", severity=4,
+                category="documentation")
+    fixed = make_ticket(actor=agent, organization=org, title="Fixed already", severity=3)
+    services.ticket_transition(ticket=fixed, to=Status.RESOLVED, actor=agent)
+    client.force_login(agent)
+
+    response = client.get(reverse("queue") + "?" + params)
+
+    assert [t.title for t in response.context["page"].rows] == expected_titles
+
+
+def test_queue_filter_by_organization(client, agent):
+    acme = OrganizationFactory(slug="acme")
+    mine = make_ticket(actor=agent, organization=acme)
+    make_ticket(actor=agent)
+    client.force_login(agent)
+    assert _keys(client.get(reverse("queue") + "?organization=acme")) == [mine.key]
+
+
+def test_search_by_ticket_key_jumps_to_it(client, agent):
+    wanted = make_ticket(actor=agent)
+    make_ticket(actor=agent)
+    client.force_login(agent)
+    assert _keys(client.get(reverse("queue"), {"q": wanted.key})) == [wanted.key]
+
+
+def test_keyset_pagination_walks_every_row_once(agent, settings):
+    settings.HELPDESK_QUEUE_PAGE_SIZE = 4
+    org = OrganizationFactory()
+    created = [make_ticket(actor=agent, organization=org, severity=(i % 4) + 1) for i in range(11)]
+    for sort in queue.SORTS:
+        seen, cursor = [], ""
+        for _ in range(10):
+            result = queue.page(agent, queue.QueueQuery(sort=sort, cursor=cursor))
+            seen += [t.pk for t in result.rows]
+            if not result.next_cursor:
+                break
+            cursor = result.next_cursor
+        assert sorted(seen) == sorted(t.pk for t in created), sort
+        assert len(seen) == len(set(seen)), sort
+
+
+def test_garbage_cursor_starts_from_the_first_page(client, agent):
+    make_ticket(actor=agent)
+    client.force_login(agent)
+    response = client.get(reverse("queue"), {"cursor": "not-a-cursor!!"})
+    assert response.status_code == 200
+    assert len(response.context["page"].rows) == 1
+
+
+def test_count_is_capped(agent, settings):
+    settings.HELPDESK_COUNT_CAP = 3
+    org = OrganizationFactory()
+    for _ in range(5):
+        make_ticket(actor=agent, organization=org)
+    result = queue.page(agent, queue.QueueQuery())
+    assert (result.count, result.count_capped) == (3, True)
+
+
+def test_queue_query_count_does_not_grow_with_rows(client, agent, django_assert_max_num_queries):
+    org = OrganizationFactory()
+    other = make_agent()
+    client.force_login(agent)
+    for i in range(3):
+        make_ticket(actor=agent, organization=org, assignee=other if i % 2 else None)
+    with django_assert_max_num_queries(10) as small:
+        client.get(reverse("queue"))
+    for i in range(30):
+        make_ticket(actor=agent, organization=OrganizationFactory(), assignee=other if i % 2 else None)
+    with django_assert_max_num_queries(10) as large:
+        client.get(reverse("queue"))
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_htmx_refresh_returns_only_the_results_and_keeps_the_selection(client, agent):
+    first = make_ticket(actor=agent)
+    make_ticket(actor=agent)
+    client.force_login(agent)
+
+    response = client.get(
+        reverse("queue"), {"ids": [str(first.pk)]},
+        HTTP_HX_REQUEST="true", HTTP_HX_TARGET="queue-results",
+    )
+
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="queue-results"')
+    assert "<html" not in html
+    assert f'value="{first.pk}" aria-label="Select {first.key}" checked' in html
+
+
+def test_bulk_assign_and_status_report_refusals(client, agent):
+    org = OrganizationFactory()
+    t1 = make_ticket(actor=agent, organization=org)
+    t2 = make_ticket(actor=agent, organization=org)
+    services.ticket_transition(ticket=t2, to=Status.CLOSED, actor=agent)
+    other = make_agent(username="bob")
+    client.force_login(agent)
+
+    client.post(reverse("queue_bulk"), {"ids": [t1.pk], "bulk_action": "assign", "bulk_assignee": "bob"})
+    response = client.post(
+        reverse("queue_bulk"),
+        {"ids": [t1.pk, t2.pk], "bulk_action": "status", "bulk_status": "investigating"},
+        follow=True,
+    )
+
+    t1.refresh_from_db()
+    t2.refresh_from_db()
+    assert t1.assignee == other
+    assert t1.status == Status.INVESTIGATING
+    assert t2.status == Status.CLOSED
+    texts = [str(m) for m in response.context["messages"]]
+    assert "Updated 1 ticket(s)." in texts
+    assert any(t.startswith(f"{t2.key}: Cannot move") for t in texts)
+
+
+def test_bulk_cannot_touch_tickets_outside_the_policy(client, agent):
+    secret = make_ticket(actor=agent, is_security=True)
+    client.force_login(agent)
+    client.post(reverse("queue_bulk"), {"ids": [secret.pk], "bulk_action": "add_tag", "bulk_tag": "x"})
+    secret.refresh_from_db()
+    assert secret.tags == []
+
+
+def test_saved_views_personal_and_shared(client, agent):
+    colleague = make_agent(role=Role.AGENT)
+    client.force_login(agent)
+    client.post(reverse("saved_view_create"), {"name": "My P1s", "query": "severity=1"})
+    client.post(reverse("saved_view_create"), {"name": "Team", "query": "assignee=none", "is_shared": "on"})
+    client.force_login(colleague)
+
+    response = client.get(reverse("queue"))
+
+    assert [v.name for v in response.context["shared_views"]] == ["Team"]
+    assert response.context["personal_views"] == []
+    mine = SavedView.objects.get(name="My P1s")
+    assert client.post(reverse("saved_view_delete", args=[mine.pk])).status_code == 404
+    assert SavedView.objects.filter(pk=mine.pk).exists()
+
+
+def test_customers_do_not_have_a_queue(client, customer_a):
+    client.force_login(customer_a)
+    assert client.get(reverse("queue")).status_code == 404

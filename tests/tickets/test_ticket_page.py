@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests.factories import OrganizationFactory, make_agent, make_ticket
+from tickets import services
+from tickets.choices import EventKind, Status
+from tickets.models import Comment, Ticket, TicketEvent
+
+pytestmark = pytest.mark.django_db
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def ticket(agent, customer_a, org_a):
+    return make_ticket(actor=agent, organization=org_a, requester=customer_a,
+                       title="Customer unable to login", severity=1)
+
+
+def test_ticket_page_shows_header_impact_and_timeline(client, agent, ticket, customer_a):
+    services.comment_add(ticket=ticket, author=customer_a, body="Still **broken**")
+    services.comment_add(ticket=ticket, author=agent, body="Looking at the logs", is_internal=True)
+    client.force_login(agent)
+
+    response = client.get(reverse("ticket_detail", args=[ticket.key]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert ticket.key in html and "Customer unable to login" in html
+    assert "P1 · Critical" in html
+    assert "<strong>broken</strong>" in html
+    assert "Looking at the logs" in html and "Internal note" in html
+    assert "Acme Corp" in html and "tier-enterprise" in html
+
+
+def test_reply_is_public_and_sets_first_response(client, agent, ticket):
+    client.force_login(agent)
+    response = client.post(reverse("ticket_reply", args=[ticket.key]),
+                           {"body": "We are on it", "status": "investigating"}, **HX)
+    assert response.status_code == 200
+    ticket.refresh_from_db()
+    comment = Comment.objects.get(ticket=ticket)
+    assert (comment.is_internal, comment.body) == (False, "We are on it")
+    assert ticket.first_response_at == comment.created_at
+    assert ticket.status == Status.INVESTIGATING
+    html = response.content.decode()
+    assert 'id="timeline" class="timeline" hx-swap-oob="true"' in html
+    assert "We are on it" in html
+
+
+def test_internal_note_does_not_count_as_first_response(client, agent, ticket):
+    client.force_login(agent)
+    client.post(reverse("ticket_reply", args=[ticket.key]), {"body": "note", "is_internal": "on"}, **HX)
+    ticket.refresh_from_db()
+    assert Comment.objects.get(ticket=ticket).is_internal is True
+    assert ticket.first_response_at is None
+
+
+def test_empty_reply_is_refused_and_writes_nothing(client, agent, ticket):
+    client.force_login(agent)
+    response = client.post(reverse("ticket_reply", args=[ticket.key]), {"body": "   "}, **HX)
+    assert response.status_code == 200
+    assert "alert-error" in response.content.decode()
+    assert not Comment.objects.filter(ticket=ticket).exists()
+
+
+def test_oversized_attachment_refused_keeps_the_draft(client, agent, ticket, settings):
+    settings.HELPDESK_ATTACHMENT_MAX_BYTES = 10
+    client.force_login(agent)
+    upload = SimpleUploadedFile("big.log", b"x" * 11)
+    response = client.post(reverse("ticket_reply", args=[ticket.key]),
+                           {"body": "see log", "files": [upload]}, **HX)
+    html = response.content.decode()
+    assert "attachments are limited" in html
+    assert "see log" in html  # the draft comes back in the composer
+    assert not Comment.objects.filter(ticket=ticket).exists()
+
+
+def test_illegal_transition_shows_the_reason(client, agent, ticket):
+    services.ticket_transition(ticket=ticket, to=Status.CLOSED, actor=agent)
+    client.force_login(agent)
+    events_before = TicketEvent.objects.count()
+    response = client.post(reverse("ticket_status", args=[ticket.key]), {"status": "new"}, **HX)
+    assert "Cannot move a ticket from “Closed” to “New”" in response.content.decode()
+    assert TicketEvent.objects.count() == events_before
+
+
+def test_take_assigns_to_me(client, agent, ticket):
+    client.force_login(agent)
+    client.post(reverse("ticket_take", args=[ticket.key]))
+    ticket.refresh_from_db()
+    assert ticket.assignee == agent
+    assert ticket.events.filter(kind=EventKind.ASSIGNED).count() == 1
+
+
+def test_sidebar_updates_fields_and_links(client, agent, ticket, org_a):
+    incident = make_ticket(actor=agent, organization=org_a, title="Incident")
+    client.force_login(agent)
+    client.post(reverse("ticket_update", args=[ticket.key]),
+                {"severity": "2", "category": "authentication", "tags": "sso, Login"}, **HX)
+    client.post(reverse("ticket_update", args=[ticket.key]), {"parent": incident.key.lower()}, **HX)
+    ticket.refresh_from_db()
+    assert (ticket.severity, ticket.category, ticket.tags) == (2, "authentication", ["sso", "login"])
+    assert ticket.parent == incident
+
+
+def test_linking_to_an_invisible_ticket_is_refused(client, agent, ticket):
+    secret = make_ticket(actor=agent, is_security=True)
+    client.force_login(agent)
+    response = client.post(reverse("ticket_update", args=[ticket.key]), {"duplicate_of": secret.key}, **HX)
+    assert f"No ticket {secret.key} that you can see." in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.duplicate_of is None
+
+
+def test_unknown_severity_is_refused(client, agent, ticket):
+    client.force_login(agent)
+    response = client.post(reverse("ticket_update", args=[ticket.key]), {"severity": "9"}, **HX)
+    assert "alert-error" in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.severity == 1
+
+
+def test_presence_shows_who_else_is_here(client, agent, ticket):
+    colleague = make_agent(first_name="Robin", last_name="Reyes")
+    client.force_login(colleague)
+    client.post(reverse("ticket_presence", args=[ticket.key]), {"state": "replying"})
+    client.force_login(agent)
+    response = client.post(reverse("ticket_presence", args=[ticket.key]), {"state": "viewing"})
+    html = response.content.decode()
+    assert "Robin Reyes" in html and "is replying" in html
+
+
+def test_markdown_preview_is_sanitised(client, agent, ticket):
+    client.force_login(agent)
+    response = client.post(reverse("ticket_preview", args=[ticket.key]),
+                           {"body": "**bold** <img src=x onerror=alert(1)>"})
+    html = response.content.decode()
+    assert "<strong>bold</strong>" in html
+    assert "onerror" not in html
+
+
+def test_agent_creates_a_ticket_on_behalf_of_a_customer(client, agent, customer_a, org_a):
+    client.force_login(agent)
+    response = client.post(reverse("ticket_new"), {
+        "organization": org_a.slug, "requester": customer_a.username, "channel": "phone",
+        "title": "Webhooks not delivered", "severity": "2", "issue_type": "bug",
+        "category": "integration", "environment": "production", "tags": "webhooks",
+    })
+    ticket = Ticket.objects.get(title="Webhooks not delivered")
+    assert response.status_code == 302
+    assert response.url == reverse("ticket_detail", args=[ticket.key])
+    assert (ticket.requester, ticket.channel, ticket.severity) == (customer_a, "phone", 2)
+
+
+def test_create_with_a_requester_from_another_org_is_refused(client, agent, customer_b, org_a):
+    client.force_login(agent)
+    response = client.post(reverse("ticket_new"), {
+        "organization": org_a.slug, "requester": customer_b.username, "channel": "phone",
+        "title": "x", "severity": "3", "issue_type": "bug", "category": "other",
+        "environment": "production",
+    })
+    assert response.status_code == 200
+    assert "The requester must be a contact of the organization." in response.content.decode()
+    assert not Ticket.objects.exists()
+
+
+def test_create_with_missing_title_and_unknown_choice(client, agent, org_a):
+    client.force_login(agent)
+    response = client.post(reverse("ticket_new"), {
+        "organization": org_a.slug, "channel": "fax", "severity": "3", "issue_type": "bug",
+        "category": "other", "environment": "production",
+    })
+    form = response.context["form"]
+    assert "title" in form.errors and "channel" in form.errors
+    assert not Ticket.objects.exists()
+
+
+def test_other_orgs_ticket_is_404_for_a_customer_on_agent_pages(client, customer_b, ticket):
+    client.force_login(customer_b)
+    assert client.get(reverse("ticket_detail", args=[ticket.key])).status_code == 404
+
+
+def test_security_ticket_is_404_without_clearance(client, agent):
+    secret = make_ticket(actor=agent, organization=OrganizationFactory(), is_security=True)
+    other = make_agent()
+    client.force_login(other)
+    assert client.get(reverse("ticket_detail", args=[secret.key])).status_code == 404

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from helpdesk import clock
+from helpdesk import markdown as md
+from tickets.choices import EventKind, Severity, Status
+
+register = template.Library()
+
+
+@register.filter
+def ago(value: datetime | None) -> str:
+    """Compact age for dense tables: 45s, 12m, 3h, 5d, 8w."""
+    if not value:
+        return ""
+    seconds = max(0, int((clock.now() - value).total_seconds()))
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+@register.filter
+def initials(user) -> str:
+    if not user:
+        return "?"
+    name = user.display_name if hasattr(user, "display_name") else str(user)
+    parts = [p for p in name.replace(".", " ").split() if p]
+    return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+
+@register.simple_tag
+def severity_pill(severity: int):
+    label = Severity(severity).label
+    return format_html('<span class="pill sev sev-{}" title="{}">P{} · {}</span>',
+                       severity, label, severity, label)
+
+
+@register.simple_tag
+def status_pill(status: str):
+    return format_html('<span class="pill status-{}">{}</span>', status, Status(status).label)
+
+
+@register.simple_tag
+def tier_badge(tier: str):
+    return format_html('<span class="tier tier-{}">{}</span>', tier, tier)
+
+
+def _label(value) -> str:
+    if isinstance(value, dict):
+        return value.get("label", "")
+    if value in (None, "", []):
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(value) or "—"
+    return str(value).replace("_", " ")
+
+
+@register.filter
+def event_summary(event) -> str:
+    """One line for a timeline event, e.g. 'changed status from New to Investigating'."""
+    kind, field = event.kind, event.field.replace("_", " ")
+    before, after = event.before, event.after
+    if kind == EventKind.CREATED:
+        return "opened the ticket"
+    if kind == EventKind.STATUS:
+        return f"changed status from {Status(before).label} to {Status(after).label}"
+    if kind == EventKind.SEVERITY:
+        return f"changed severity from P{before} {Severity(before).label} to P{after} {Severity(after).label}"
+    if kind == EventKind.ASSIGNED:
+        return f"assigned to {_label(after)}" if after else f"unassigned {_label(before)}"
+    if kind == EventKind.ATTACHMENT:
+        return f"attached {after}"
+    if kind == EventKind.TAGS:
+        return f"set tags to {_label(after)}"
+    if kind == EventKind.LINK:
+        if after:
+            return f"set {field} to {_label(after)}"
+        return f"removed {field} {_label(before)}"
+    return f"changed {field} from {_label(before)} to {_label(after)}"
+
+
+@register.filter
+def markdown(text: str) -> str:
+    """User Markdown, rendered and sanitised by nh3 (helpdesk.markdown)."""
+    return mark_safe(md.render(text))  # noqa: S308 - nh3 has cleaned it

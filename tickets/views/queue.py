@@ -1,0 +1,145 @@
+"""The agent queue page, its results partial, bulk actions and saved views."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import Http404, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from helpdesk.access import agent_side_required
+from tickets import queue, services
+from tickets.choices import Category, Severity, Status
+from tickets.forms import BulkForm, QueueFilterForm, SavedViewForm
+from tickets.models import SavedView, Team
+from tickets.selectors import agents, tickets_visible_to
+
+BUILTIN_VIEWS = [
+    ("All open", ""),
+    ("Mine", "assignee=me"),
+    ("Unassigned", "assignee=none"),
+    ("Critical & high", "severity=1&severity=2"),
+    ("Waiting on customer", "status=waiting_on_customer"),
+    ("New", "status=new"),
+    ("Recently resolved", "status=resolved"),
+    ("Security", "tag=security"),
+]
+# Query keys that describe a view (the cursor is a place in it, not part of it).
+VIEW_KEYS = ("status", "severity", "team", "assignee", "organization", "category", "tag", "q", "sort")
+
+
+def _view_query(params: QueryDict) -> str:
+    pairs = [(k, v) for k in VIEW_KEYS for v in params.getlist(k) if v]
+    return urlencode(pairs)
+
+
+def _saved_views(user):
+    views = SavedView.objects.filter(Q(owner=user) | Q(is_shared=True)).select_related("owner")
+    personal = [v for v in views if v.owner_id == user.pk]
+    shared = [v for v in views if v.owner_id != user.pk]
+    return personal, shared
+
+
+def _results_context(request, params: QueryDict) -> dict:
+    form = QueueFilterForm(params)
+    query = form.to_query()
+    result = queue.page(request.user, query)
+    view_query = _view_query(params)
+    next_url = None
+    if result.next_cursor:
+        next_params = QueryDict(view_query, mutable=True)
+        next_params["cursor"] = result.next_cursor
+        next_url = "?" + next_params.urlencode()
+    selected = {int(i) for i in params.getlist("ids") if i.isdigit()}
+    return {
+        "page": result,
+        "form": form,
+        "view_query": view_query,
+        "next_url": next_url,
+        "first_url": "?" + view_query if view_query else "?",
+        "selected": selected,
+        "cursor": query.cursor,
+    }
+
+
+@require_GET
+@agent_side_required
+def queue_page(request):
+    ctx = _results_context(request, request.GET)
+    if request.htmx and request.htmx.target == "queue-results":
+        return render(request, "tickets/queue.html#queue-results", ctx)
+    personal, shared = _saved_views(request.user)
+    ctx.update(
+        nav="queue",
+        builtin_views=BUILTIN_VIEWS,
+        personal_views=personal,
+        shared_views=shared,
+        statuses=[("open", "All open"), *Status.choices, ("all", "Any status")],
+        severities=list(Severity),
+        categories=Category.choices,
+        teams=Team.objects.all(),
+        agent_list=agents(),
+        sort_labels=queue.SORT_LABELS,
+        bulk_statuses=Status.choices,
+    )
+    return render(request, "tickets/queue.html", ctx)
+
+
+@require_POST
+@agent_side_required
+def queue_bulk(request):
+    """Apply one action to the selected tickets, then show the same place in the queue."""
+    form = BulkForm(request.POST)
+    if form.is_valid():
+        ids = form.cleaned_data["ids"][:200]
+        tickets = list(tickets_visible_to(request.user).filter(pk__in=ids))
+        outcome = services.bulk_apply(
+            tickets=tickets, actor=request.user, action=form.cleaned_data["bulk_action"],
+            value=form.cleaned_data["value"],
+        )
+        if outcome["done"]:
+            messages.success(request, f"Updated {len(outcome['done'])} ticket(s).")
+        for key, reason in outcome["refused"][:10]:
+            messages.error(request, f"{key}: {reason}")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    params = request.POST.copy()
+    params.pop("ids", None)  # the selection is done with once applied
+    if request.htmx:
+        ctx = _results_context(request, params)
+        return render(request, "tickets/queue.html#queue-results", ctx)
+    return redirect(reverse("queue") + "?" + _view_query(params))
+
+
+@require_POST
+@agent_side_required
+def saved_view_create(request):
+    form = SavedViewForm(request.POST)
+    if form.is_valid():
+        name = form.cleaned_data["name"].strip()
+        shared = form.cleaned_data["is_shared"]
+        view, created = SavedView.objects.update_or_create(
+            owner=request.user, name=name,
+            defaults={"query": form.cleaned_data["query"] or "", "is_shared": shared},
+        )
+        messages.success(request, f"Saved view “{name}” {'created' if created else 'updated'}.")
+        return redirect(reverse("queue") + "?" + view.query)
+    messages.error(request, "Give the view a name (at most 80 characters).")
+    return redirect(reverse("queue") + "?" + (request.POST.get("query") or ""))
+
+
+@require_POST
+@agent_side_required
+def saved_view_delete(request, pk: int):
+    view = get_object_or_404(SavedView, pk=pk)
+    if view.owner_id != request.user.pk:
+        raise Http404
+    view.delete()
+    messages.success(request, f"Deleted view “{view.name}”.")
+    return redirect("queue")

@@ -1,0 +1,229 @@
+"""The agent's ticket page and its actions. Every POST answers htmx with fresh partials
+(swapped out-of-band by id) and plain browsers with a redirect back to the page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from helpdesk import markdown, presence
+from helpdesk.access import agent_side_required
+from helpdesk.errors import DomainError
+from tickets import lifecycle, services
+from tickets.choices import EventKind, Status
+from tickets.forms import MAX_UPLOAD_MB, ReplyForm, TicketCreateForm, TicketFieldsForm
+from tickets.models import ReplyTemplate
+from tickets.selectors import (
+    attachments_visible_to,
+    events_visible_to,
+    ticket_get_for_user,
+)
+
+# Attachment events that belong to a comment are shown inside the comment itself.
+_HIDDEN_IN_TIMELINE = {EventKind.ATTACHMENT}
+
+
+def _timeline(user, ticket):
+    events = (
+        events_visible_to(user, ticket)
+        .select_related("comment__author")
+        .prefetch_related("comment__attachments")
+    )
+    return [e for e in events if not (e.kind in _HIDDEN_IN_TIMELINE and e.comment_id)]
+
+
+def _side_form(ticket) -> TicketFieldsForm:
+    return TicketFieldsForm(
+        auto_id="f-%s",
+        initial={
+            "assignee": ticket.assignee.username if ticket.assignee else "",
+            "team": ticket.team.slug if ticket.team else "",
+            "severity": ticket.severity,
+            "category": ticket.category,
+            "issue_type": ticket.issue_type,
+            "environment": ticket.environment,
+            "tags": ", ".join(ticket.tags),
+            "parent": ticket.parent.key if ticket.parent else "",
+            "duplicate_of": ticket.duplicate_of.key if ticket.duplicate_of else "",
+        }
+    )
+
+
+def _context(request, ticket, **extra) -> dict:
+    ctx = {
+        "ticket": ticket,
+        "timeline": _timeline(request.user, ticket),
+        "attachments": attachments_visible_to(request.user, ticket),
+        "side_form": _side_form(ticket),
+        "targets": [(s, Status(s).label) for s in Status.values
+                    if lifecycle.is_allowed(ticket.status, s)],
+        "templates": ReplyTemplate.objects.filter(is_active=True),
+        "reply_form": ReplyForm(),
+        "max_upload_mb": MAX_UPLOAD_MB,
+        "others": presence.others(f"ticket:{ticket.pk}", user_id=request.user.pk),
+    }
+    ctx.update(extra)
+    return ctx
+
+
+def _respond(request, ticket, *, error: str = "", reply_form=None, side_form=None):
+    """htmx: fresh head, timeline and sidebar (and the composer after a reply). Else redirect."""
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect("ticket_detail", key=ticket.key)
+    ticket = ticket_get_for_user(request.user, ticket.key)
+    ctx = _context(request, ticket, error=error, oob=True)
+    if reply_form is not None:
+        ctx["reply_form"] = reply_form
+        ctx["refresh_composer"] = True
+    if side_form is not None:
+        ctx["side_form"] = side_form
+    return render(request, "tickets/_ticket_refresh.html", ctx)
+
+
+@require_GET
+@agent_side_required
+def ticket_detail(request, key: str):
+    ticket = ticket_get_for_user(request.user, key)
+    presence.touch(
+        f"ticket:{ticket.pk}", user_id=request.user.pk, name=request.user.display_name,
+        state="viewing",
+    )
+    return render(request, "tickets/ticket.html", _context(request, ticket, nav="queue"))
+
+
+@require_POST
+@agent_side_required
+def ticket_reply(request, key: str):
+    ticket = ticket_get_for_user(request.user, key)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        error = "; ".join(e for errs in form.errors.values() for e in errs)
+        return _respond(request, ticket, error=error, reply_form=form)
+    try:
+        with transaction.atomic():
+            services.comment_add(
+                ticket=ticket, author=request.user, body=form.cleaned_data["body"],
+                is_internal=form.cleaned_data["is_internal"],
+                files=request.FILES.getlist("files"),
+            )
+            target = form.cleaned_data.get("status")
+            if target and target != ticket.status:
+                services.ticket_transition(ticket=ticket, to=target, actor=request.user)
+    except DomainError as exc:
+        return _respond(request, ticket, error=exc.message, reply_form=form)
+    kind = "Internal note added" if form.cleaned_data["is_internal"] else "Reply sent"
+    if not request.htmx:
+        messages.success(request, f"{kind}.")
+    return _respond(request, ticket, reply_form=ReplyForm())
+
+
+@require_POST
+@agent_side_required
+def ticket_update(request, key: str):
+    ticket = ticket_get_for_user(request.user, key)
+    form = TicketFieldsForm(request.POST)
+    if not form.is_valid():
+        error = "; ".join(e for errs in form.errors.values() for e in errs)
+        return _respond(request, ticket, error=error)
+
+    def resolve(other_key):
+        try:
+            return ticket_get_for_user(request.user, other_key)
+        except Http404:
+            return None
+
+    changes = form.changes(resolve)
+    if form.errors:
+        return _respond(request, ticket, error="; ".join(e for errs in form.errors.values() for e in errs))
+    try:
+        services.ticket_update(ticket=ticket, actor=request.user, changes=changes)
+    except DomainError as exc:
+        return _respond(request, ticket, error=exc.message)
+    except ValidationError as exc:
+        return _respond(request, ticket, error="; ".join(exc.messages))
+    return _respond(request, ticket)
+
+
+@require_POST
+@agent_side_required
+def ticket_status(request, key: str):
+    ticket = ticket_get_for_user(request.user, key)
+    try:
+        services.ticket_transition(ticket=ticket, to=request.POST.get("status", ""), actor=request.user)
+    except DomainError as exc:
+        return _respond(request, ticket, error=exc.message)
+    return _respond(request, ticket)
+
+
+@require_POST
+@agent_side_required
+def ticket_take(request, key: str):
+    ticket = ticket_get_for_user(request.user, key)
+    try:
+        services.ticket_assign(ticket=ticket, assignee=request.user, actor=request.user)
+    except DomainError as exc:
+        return _respond(request, ticket, error=exc.message)
+    return _respond(request, ticket)
+
+
+@require_POST
+@agent_side_required
+def ticket_presence(request, key: str):
+    """Heartbeat from an open ticket page: say we are here, learn who else is."""
+    ticket = ticket_get_for_user(request.user, key)
+    state = "replying" if request.POST.get("state") == "replying" else "viewing"
+    presence.touch(f"ticket:{ticket.pk}", user_id=request.user.pk,
+                   name=request.user.display_name, state=state)
+    others = presence.others(f"ticket:{ticket.pk}", user_id=request.user.pk)
+    return render(request, "tickets/ticket.html#presence", {"ticket": ticket, "others": others})
+
+
+@require_POST
+@agent_side_required
+def ticket_preview(request, key: str):
+    ticket_get_for_user(request.user, key)
+    html = markdown.render(request.POST.get("body", ""))
+    return render(request, "tickets/ticket.html#preview", {"preview_html": html})
+
+
+@require_GET
+@agent_side_required
+def ticket_reply_template(request, key: str):
+    """The composer's textarea filled from a reply template."""
+    from tickets import replies  # TEMP until replies lands
+
+    ticket = ticket_get_for_user(request.user, key)
+    template = ReplyTemplate.objects.filter(slug=request.GET.get("template", ""), is_active=True).first()
+    body = replies.render_reply(template, ticket=ticket, agent=request.user) if template else ""
+    form = ReplyForm(initial={"body": body, "is_internal": bool(template and template.is_internal)})
+    return render(request, "tickets/ticket.html#composer-body", {"reply_form": form, "ticket": ticket})
+
+
+@require_http_methods(["GET", "POST"])
+@agent_side_required
+def ticket_new(request):
+    form = TicketCreateForm(request.POST or None, initial={"organization": request.GET.get("organization")})
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        data = form.service_kwargs()
+        try:
+            ticket = services.ticket_create(
+                actor=request.user, files=request.FILES.getlist("files"), **data
+            )
+        except DomainError as exc:
+            error = exc.message
+            if exc.field and exc.field in form.fields:
+                form.add_error(exc.field, exc.message)
+        except ValidationError as exc:
+            error = "; ".join(exc.messages)
+        else:
+            messages.success(request, f"Created {ticket.key}.")
+            return redirect("ticket_detail", key=ticket.key)
+    ctx = {"form": form, "error": error, "nav": "new", "max_upload_mb": MAX_UPLOAD_MB}
+    return render(request, "tickets/ticket_new.html", ctx)

@@ -20,3 +20,10 @@ class DomainError(Exception):
 class Conflict(DomainError):
     code = "conflict"
     status = 409
+
+
+class Forbidden(DomainError):
+    """The actor may see the object but not do this to it."""
+
+    code = "permission_denied"
+    status = 403

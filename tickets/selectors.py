@@ -8,7 +8,7 @@ from django.http import Http404
 
 from helpdesk.models import Role, User
 
-from .models import Attachment, Comment, Organization, Team, Ticket, TicketEvent
+from .models import Attachment, Comment, Contact, Organization, Team, Ticket, TicketEvent
 
 
 def has_security_clearance(user: User) -> bool:
@@ -108,6 +108,13 @@ def organizations_visible_to(user: User) -> QuerySet[Organization]:
         return Organization.objects.all()
     org_id = customer_organization_id(user)
     return Organization.objects.filter(pk=org_id) if org_id else Organization.objects.none()
+
+
+def contacts_visible_to(user: User) -> QuerySet[Contact]:
+    """Contacts are visible exactly where their organization is."""
+    return Contact.objects.filter(organization__in=organizations_visible_to(user)).select_related(
+        "user", "organization"
+    )
 
 
 def agents() -> QuerySet[User]:

@@ -16,7 +16,7 @@ from django.db import transaction
 
 from helpdesk import clock
 from helpdesk import markdown as md
-from helpdesk.errors import DomainError
+from helpdesk.errors import DomainError, Forbidden
 from helpdesk.models import User
 
 from . import events, lifecycle
@@ -309,7 +309,7 @@ def attachment_add(
     *, ticket: Ticket, uploaded_by: User, file: UploadedFile, is_internal: bool = False
 ) -> Attachment:
     if is_internal and not uploaded_by.is_agent_side:
-        raise DomainError("Only agents can add internal attachments.", code="permission_denied")
+        raise Forbidden("Only agents can add internal attachments.")
     ticket = _lock(ticket)
     now = clock.now()
     attachment = _attach(ticket, file, uploaded_by=uploaded_by, now=now, is_internal=is_internal)
@@ -337,7 +337,7 @@ def comment_add(
     if not body:
         raise DomainError("Write a message before sending.", field="body", code="required")
     if is_internal and not author.is_agent_side:
-        raise DomainError("Only agents can add internal notes.", code="permission_denied")
+        raise Forbidden("Only agents can add internal notes.")
     ticket = _lock(ticket)
     if ticket.status == Status.CLOSED and not is_internal:
         raise DomainError(

@@ -1,0 +1,458 @@
+"""The ticket API (/api/v1/). Same selectors and services as the pages: every ticket a view touches
+comes from `tickets_visible_to` / `ticket_get_for_user`, every write from `tickets.services`.
+
+Decisions a client can rely on:
+- Out-of-scope tickets, organizations and contacts answer 404, never 403.
+- A customer who may see a ticket but asks for something only agents may do (edit it, add an
+  internal note or attachment) gets 403 `permission_denied`, and nothing is written.
+- Fields that are the support team's own (team, tags, parent, duplicate_of) read as null / [] for
+  customers, so the JSON has one shape for everyone.
+- Lists are keyset-paginated (`next` / `previous` links); there is no total count.
+"""
+
+from __future__ import annotations
+
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import F, Prefetch, QuerySet
+from django.http import Http404
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from helpdesk.errors import DomainError
+from helpdesk.models import User
+
+from . import serializers as s
+from . import services
+from .api_pagination import Ordering, paginate
+from .choices import OPEN_STATUSES, Channel
+from .models import Attachment, Organization, Ticket
+from .selectors import (
+    attachments_visible_to,
+    comments_visible_to,
+    contacts_visible_to,
+    events_visible_to,
+    organizations_visible_to,
+    ticket_get_for_user,
+    tickets_visible_to,
+)
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """Describes helpdesk.api_auth's token in the schema (registered by being defined)."""
+
+    target_class = "helpdesk.api_auth.HashedTokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A personal API token (`manage.py create_api_token USERNAME`).",
+        }
+
+
+def endpoint(*methods: str):
+    def wrap(view):
+        return api_view(list(methods))(view)
+
+    return wrap
+
+
+def _ctx(request: Request) -> dict:
+    return {"request": request}
+
+
+ERRORS = {
+    400: OpenApiResponse(s.ErrorSerializer, description="Invalid input; see `error.fields`."),
+    401: OpenApiResponse(s.ErrorSerializer, description="No or invalid credentials."),
+    403: OpenApiResponse(s.ErrorSerializer, description="Allowed for agents only."),
+    404: OpenApiResponse(s.ErrorSerializer, description="Not found, or not visible to you."),
+    429: OpenApiResponse(s.ErrorSerializer, description="Throttled; see Retry-After."),
+}
+
+
+def _errors(*codes: int) -> dict:
+    return {code: ERRORS[code] for code in (401, 429, *codes)}
+
+
+PAGE_PARAMS = [s.PageQuerySerializer]
+KEY_PARAM = OpenApiParameter("key", str, OpenApiParameter.PATH, description="e.g. SUP-1000")
+
+# ---------------------------------------------------------------------------------------------
+# Tickets
+
+TICKET_SORTS = {
+    "-updated_at": Ordering("-updated_at", "updated_at", descending=True, id_descending=True),
+    "updated_at": Ordering("updated_at", "updated_at", descending=False, id_descending=False),
+    "-created_at": Ordering("-created_at", "created_at", descending=True, id_descending=True),
+    "created_at": Ordering("created_at", "created_at", descending=False, id_descending=False),
+    # P1 first; within a severity the newest ticket first.
+    "severity": Ordering("severity", "severity", descending=False, id_descending=True),
+}
+BY_TIME = Ordering("created_at", "created_at", descending=False, id_descending=False)
+
+
+def _filtered_tickets(user: User, params: dict) -> QuerySet[Ticket]:
+    qs = tickets_visible_to(user)
+    statuses = set(params.get("status") or ())
+    if "open" in statuses:
+        statuses = (statuses - {"open"}) | set(OPEN_STATUSES)
+    if statuses:
+        qs = qs.filter(status__in=sorted(statuses))
+    if params.get("severity"):
+        qs = qs.filter(severity__in=sorted(set(params["severity"])))
+    if team := params.get("team"):
+        qs = qs.filter(team__isnull=True) if team == "none" else qs.filter(team__slug=team)
+    if assignee := params.get("assignee"):
+        if assignee == "me":
+            qs = qs.filter(assignee=user)
+        elif assignee == "none":
+            qs = qs.filter(assignee__isnull=True)
+        else:
+            qs = qs.filter(assignee__username=assignee)
+    if organization := params.get("organization"):
+        qs = qs.filter(organization__slug=organization)
+    if category := params.get("category"):
+        qs = qs.filter(category=category)
+    if tag := params.get("tag"):
+        qs = qs.filter(tags__contains=[tag.strip().lower()])
+    if text := (params.get("q") or "").strip():
+        qs = qs.filter(search_vector=SearchQuery(text, search_type="websearch", config="english"))
+    return qs
+
+
+def _ticket_list(request: Request) -> Response:
+    query = s.TicketListQuerySerializer(data=request.query_params, context=_ctx(request))
+    query.is_valid(raise_exception=True)
+    params = query.validated_data
+    qs = (
+        _filtered_tickets(request.user, params)
+        .select_related(*s.TICKET_LIST_RELATED)
+        .annotate(parent_number=F("parent__number"), duplicate_of_number=F("duplicate_of__number"))
+        .defer("search_vector")
+    )
+    page = paginate(
+        request, qs, ordering=TICKET_SORTS[params["sort"]], page_size=params["page_size"]
+    )
+    return Response(page.body(s.TicketSerializer(page.rows, many=True, context=_ctx(request)).data))
+
+
+def _own_organization(user: User) -> Organization:
+    organization = organizations_visible_to(user).first()
+    if organization is None:
+        raise PermissionDenied("Your account is not linked to an organization.")
+    return organization
+
+
+def _ticket_create(request: Request) -> Response:
+    user = request.user
+    serializer = s.TicketCreateSerializer(data=request.data, context=_ctx(request))
+    serializer.is_valid(raise_exception=True)
+    data = dict(serializer.validated_data)
+    if user.is_agent_side:
+        organization = data.pop("organization")
+        requester = data.pop("requester", None)
+        data.setdefault("channel", Channel.API)
+    else:
+        organization, requester = _own_organization(user), user
+        data["channel"] = Channel.API
+    ticket = services.ticket_create(
+        actor=user, organization=organization, requester=requester, title=data.pop("title"), **data
+    )
+    body = s.TicketSerializer(ticket, context=_ctx(request)).data
+    return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
+
+
+@extend_schema(
+    methods=["GET"],
+    operation_id="tickets_list",
+    summary="List tickets",
+    parameters=[s.TicketListQuerySerializer],
+    responses={200: s.PaginatedTicketList, **_errors(400)},
+    tags=["tickets"],
+)
+@extend_schema(
+    methods=["POST"],
+    operation_id="tickets_create",
+    summary="Open a ticket",
+    description="Agents give `organization` and may set any editable field. Customers open a "
+    "ticket for their own organization with the customer fields only; the channel is `api`.",
+    request=s.TicketCreateSerializer,
+    responses={201: s.TicketSerializer, **_errors(400)},
+    tags=["tickets"],
+)
+@endpoint("GET", "POST")
+def tickets(request: Request) -> Response:
+    if request.method == "POST":
+        return _ticket_create(request)
+    return _ticket_list(request)
+
+
+@extend_schema(
+    methods=["GET"],
+    operation_id="tickets_retrieve",
+    summary="One ticket",
+    parameters=[KEY_PARAM],
+    responses={200: s.TicketSerializer, **_errors(404)},
+    tags=["tickets"],
+)
+@extend_schema(
+    methods=["PATCH"],
+    operation_id="tickets_update",
+    summary="Change ticket fields (agents)",
+    description="Only the fields given change; each change is recorded on the timeline. The "
+    "status changes through the transition endpoint.",
+    parameters=[KEY_PARAM],
+    request=s.TicketUpdateSerializer,
+    responses={200: s.TicketSerializer, **_errors(400, 403, 404)},
+    tags=["tickets"],
+)
+@endpoint("GET", "PATCH")
+def ticket_detail(request: Request, key: str) -> Response:
+    ticket = ticket_get_for_user(request.user, key)
+    if request.method == "PATCH":
+        if not request.user.is_agent_side:
+            raise PermissionDenied("Only the support team can edit a ticket.")
+        serializer = s.TicketUpdateSerializer(
+            data=request.data, partial=True, context=_ctx(request)
+        )
+        serializer.is_valid(raise_exception=True)
+        ticket = services.ticket_update(
+            ticket=ticket, actor=request.user, changes=dict(serializer.validated_data)
+        )
+    return Response(s.TicketSerializer(ticket, context=_ctx(request)).data)
+
+
+@extend_schema(
+    operation_id="tickets_transition",
+    summary="Change the status",
+    description="Moves along the lifecycle. Customers may confirm a resolution (resolved → "
+    "closed) or reopen it (resolved → investigating). A move the lifecycle forbids answers 400 "
+    "`illegal_transition`; one a customer may not make, 400 `transition_not_allowed`.",
+    parameters=[KEY_PARAM],
+    request=s.TransitionSerializer,
+    responses={200: s.TicketSerializer, **_errors(400, 404)},
+    tags=["tickets"],
+)
+@endpoint("POST")
+def ticket_transition(request: Request, key: str) -> Response:
+    ticket = ticket_get_for_user(request.user, key)
+    serializer = s.TransitionSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    ticket = services.ticket_transition(
+        ticket=ticket, to=serializer.validated_data["status"], actor=request.user
+    )
+    return Response(s.TicketSerializer(ticket, context=_ctx(request)).data)
+
+
+# ---------------------------------------------------------------------------------------------
+# Comments, attachments, events
+
+
+def _page_size(request: Request) -> int:
+    query = s.PageQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data["page_size"]
+
+
+def _comments(user: User, ticket: Ticket):
+    # The selector decides which comments; here only how their attachments are loaded.
+    attachments = Attachment.objects.select_related("uploaded_by").order_by("created_at", "id")
+    return (
+        comments_visible_to(user, ticket)
+        .prefetch_related(None)
+        .prefetch_related(Prefetch("attachments", queryset=attachments))
+    )
+
+
+@extend_schema(
+    methods=["GET"],
+    operation_id="tickets_comments_list",
+    summary="Replies and notes",
+    description="Oldest first. Customers never see internal notes.",
+    parameters=[KEY_PARAM, *PAGE_PARAMS],
+    responses={200: s.PaginatedCommentList, **_errors(400, 404)},
+    tags=["comments"],
+)
+@extend_schema(
+    methods=["POST"],
+    operation_id="tickets_comments_create",
+    summary="Reply, or add an internal note",
+    description="`is_internal` from a customer answers 403 `permission_denied`. Files may be "
+    "attached with a multipart request (`files`, repeated).",
+    parameters=[KEY_PARAM],
+    request={
+        "application/json": s.CommentCreateSerializer,
+        "multipart/form-data": s.CommentCreateSerializer,
+    },
+    responses={201: s.CommentSerializer, **_errors(400, 403, 404)},
+    tags=["comments"],
+)
+@endpoint("GET", "POST")
+def ticket_comments(request: Request, key: str) -> Response:
+    user = request.user
+    ticket = ticket_get_for_user(user, key)
+    if request.method == "POST":
+        serializer = s.CommentCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if data["is_internal"] and not user.is_agent_side:
+            raise PermissionDenied("Only the support team can add internal notes.")
+        comment = services.comment_add(
+            ticket=ticket,
+            author=user,
+            body=data["body"],
+            is_internal=data["is_internal"],
+            files=data["files"],
+        )
+        comment = _comments(user, ticket).get(pk=comment.pk)
+        return Response(
+            s.CommentSerializer(comment, context=_ctx(request)).data, status=status.HTTP_201_CREATED
+        )
+    page = paginate(
+        request, _comments(user, ticket), ordering=BY_TIME, page_size=_page_size(request)
+    )
+    return Response(
+        page.body(s.CommentSerializer(page.rows, many=True, context=_ctx(request)).data)
+    )
+
+
+@extend_schema(
+    methods=["GET"],
+    operation_id="tickets_attachments_list",
+    summary="Attachments",
+    description="Oldest first. Customers never see internal attachments. Download through "
+    "`download_url` with the same credentials.",
+    parameters=[KEY_PARAM, *PAGE_PARAMS],
+    responses={200: s.PaginatedAttachmentList, **_errors(400, 404)},
+    tags=["attachments"],
+)
+@extend_schema(
+    methods=["POST"],
+    operation_id="tickets_attachments_create",
+    summary="Upload an attachment",
+    description="Multipart `file`. Too large a file answers 400 `attachment_too_large`; "
+    "`is_internal` from a customer answers 403 `permission_denied`.",
+    parameters=[KEY_PARAM],
+    request={"multipart/form-data": s.AttachmentCreateSerializer},
+    responses={201: s.AttachmentSerializer, **_errors(400, 403, 404)},
+    tags=["attachments"],
+)
+@endpoint("GET", "POST")
+def ticket_attachments(request: Request, key: str) -> Response:
+    user = request.user
+    ticket = ticket_get_for_user(user, key)
+    if request.method == "POST":
+        serializer = s.AttachmentCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if data["is_internal"] and not user.is_agent_side:
+            raise PermissionDenied("Only the support team can add internal attachments.")
+        try:
+            attachment = services.attachment_add(
+                ticket=ticket, uploaded_by=user, file=data["file"], is_internal=data["is_internal"]
+            )
+        except DomainError as exc:
+            if exc.field == "files":  # the service speaks of the page's field; ours is `file`
+                exc.field = "file"
+            raise
+        return Response(
+            s.AttachmentSerializer(attachment, context=_ctx(request)).data,
+            status=status.HTTP_201_CREATED,
+        )
+    qs = attachments_visible_to(user, ticket)
+    page = paginate(request, qs, ordering=BY_TIME, page_size=_page_size(request))
+    return Response(
+        page.body(s.AttachmentSerializer(page.rows, many=True, context=_ctx(request)).data)
+    )
+
+
+@extend_schema(
+    operation_id="tickets_events_list",
+    summary="The timeline",
+    description="Oldest first. Customers see only the public events.",
+    parameters=[KEY_PARAM, *PAGE_PARAMS],
+    responses={200: s.PaginatedEventList, **_errors(400, 404)},
+    tags=["tickets"],
+)
+@endpoint("GET")
+def ticket_events(request: Request, key: str) -> Response:
+    ticket = ticket_get_for_user(request.user, key)
+    qs = events_visible_to(request.user, ticket)
+    page = paginate(request, qs, ordering=BY_TIME, page_size=_page_size(request))
+    return Response(page.body(s.EventSerializer(page.rows, many=True, context=_ctx(request)).data))
+
+
+# ---------------------------------------------------------------------------------------------
+# Organizations and contacts
+
+BY_NAME = Ordering("name", "name", descending=False, id_descending=False)
+BY_USERNAME = Ordering("username", "user__username", descending=False, id_descending=False)
+
+
+@extend_schema(
+    operation_id="organizations_list",
+    summary="Organizations",
+    description="Agents see every organization; a customer only their own.",
+    parameters=PAGE_PARAMS,
+    responses={200: s.PaginatedOrganizationList, **_errors(400)},
+    tags=["organizations"],
+)
+@endpoint("GET")
+def organizations(request: Request) -> Response:
+    qs = organizations_visible_to(request.user)
+    page = paginate(request, qs, ordering=BY_NAME, page_size=_page_size(request))
+    return Response(page.body(s.OrganizationSerializer(page.rows, many=True).data))
+
+
+@extend_schema(
+    operation_id="organizations_retrieve",
+    summary="One organization",
+    responses={200: s.OrganizationSerializer, **_errors(404)},
+    tags=["organizations"],
+)
+@endpoint("GET")
+def organization_detail(request: Request, slug: str) -> Response:
+    organization = organizations_visible_to(request.user).filter(slug=slug).first()
+    if organization is None:
+        raise Http404
+    return Response(s.OrganizationSerializer(organization).data)
+
+
+@extend_schema(
+    operation_id="contacts_list",
+    summary="Customer contacts",
+    description="Agents see every contact (filter by `organization`); a customer, the contacts "
+    "of their organization.",
+    parameters=[s.ContactListQuerySerializer],
+    responses={200: s.PaginatedContactList, **_errors(400)},
+    tags=["contacts"],
+)
+@endpoint("GET")
+def contacts(request: Request) -> Response:
+    query = s.ContactListQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    qs = contacts_visible_to(request.user)
+    if organization := query.validated_data.get("organization"):
+        qs = qs.filter(organization__slug=organization)
+    page = paginate(request, qs, ordering=BY_USERNAME, page_size=query.validated_data["page_size"])
+    return Response(page.body(s.ContactSerializer(page.rows, many=True).data))
+
+
+@extend_schema(
+    operation_id="contacts_retrieve",
+    summary="One contact",
+    responses={200: s.ContactSerializer, **_errors(404)},
+    tags=["contacts"],
+)
+@endpoint("GET")
+def contact_detail(request: Request, username: str) -> Response:
+    contact = contacts_visible_to(request.user).filter(user__username=username).first()
+    if contact is None:
+        raise Http404
+    return Response(s.ContactSerializer(contact).data)

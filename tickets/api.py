@@ -12,7 +12,6 @@ Decisions a client can rely on:
 
 from __future__ import annotations
 
-from django.contrib.postgres.search import SearchQuery
 from django.db.models import F, Prefetch, QuerySet
 from django.http import Http404
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -26,10 +25,11 @@ from rest_framework.response import Response
 from helpdesk.errors import DomainError
 from helpdesk.models import User
 
+from . import queue
 from . import serializers as s
 from . import services
 from .api_pagination import Ordering, paginate
-from .choices import OPEN_STATUSES, Channel
+from .choices import Channel
 from .models import Attachment, Organization, Ticket
 from .selectors import (
     attachments_visible_to,
@@ -38,7 +38,6 @@ from .selectors import (
     events_visible_to,
     organizations_visible_to,
     ticket_get_for_user,
-    tickets_visible_to,
 )
 
 
@@ -86,44 +85,22 @@ KEY_PARAM = OpenApiParameter("key", str, OpenApiParameter.PATH, description="e.g
 # ---------------------------------------------------------------------------------------------
 # Tickets
 
-TICKET_SORTS = {
-    "-updated_at": Ordering("-updated_at", "updated_at", descending=True, id_descending=True),
-    "updated_at": Ordering("updated_at", "updated_at", descending=False, id_descending=False),
-    "-created_at": Ordering("-created_at", "created_at", descending=True, id_descending=True),
-    "created_at": Ordering("created_at", "created_at", descending=False, id_descending=False),
-    # P1 first; within a severity the newest ticket first.
-    "severity": Ordering("severity", "severity", descending=False, id_descending=True),
-}
-BY_TIME = Ordering("created_at", "created_at", descending=False, id_descending=False)
+BY_TIME = Ordering("created_at", (("created_at", False),), id_descending=False)
 
 
 def _filtered_tickets(user: User, params: dict) -> QuerySet[Ticket]:
-    qs = tickets_visible_to(user)
-    statuses = set(params.get("status") or ())
-    if "open" in statuses:
-        statuses = (statuses - {"open"}) | set(OPEN_STATUSES)
-    if statuses:
-        qs = qs.filter(status__in=sorted(statuses))
-    if params.get("severity"):
-        qs = qs.filter(severity__in=sorted(set(params["severity"])))
-    if team := params.get("team"):
-        qs = qs.filter(team__isnull=True) if team == "none" else qs.filter(team__slug=team)
-    if assignee := params.get("assignee"):
-        if assignee == "me":
-            qs = qs.filter(assignee=user)
-        elif assignee == "none":
-            qs = qs.filter(assignee__isnull=True)
-        else:
-            qs = qs.filter(assignee__username=assignee)
-    if organization := params.get("organization"):
-        qs = qs.filter(organization__slug=organization)
-    if category := params.get("category"):
-        qs = qs.filter(category=category)
-    if tag := params.get("tag"):
-        qs = qs.filter(tags__contains=[tag.strip().lower()])
-    if text := (params.get("q") or "").strip():
-        qs = qs.filter(search_vector=SearchQuery(text, search_type="websearch", config="english"))
-    return qs
+    """The queue's filters; the API lists every status unless asked otherwise."""
+    query = queue.QueueQuery(
+        status=tuple(params.get("status") or ()) or ("all",),
+        severity=tuple(params.get("severity") or ()),
+        team=params.get("team") or "",
+        assignee=params.get("assignee") or "",
+        organization=params.get("organization") or "",
+        category=params.get("category") or "",
+        tag=(params.get("tag") or "").strip().lower(),
+        q=(params.get("q") or "").strip(),
+    )
+    return queue.filtered(user, query)
 
 
 def _ticket_list(request: Request) -> Response:
@@ -137,7 +114,7 @@ def _ticket_list(request: Request) -> Response:
         .defer("search_vector")
     )
     page = paginate(
-        request, qs, ordering=TICKET_SORTS[params["sort"]], page_size=params["page_size"]
+        request, qs, ordering=queue.SORTS[params["sort"]], page_size=params["page_size"]
     )
     return Response(page.body(s.TicketSerializer(page.rows, many=True, context=_ctx(request)).data))
 
@@ -391,8 +368,8 @@ def ticket_events(request: Request, key: str) -> Response:
 # ---------------------------------------------------------------------------------------------
 # Organizations and contacts
 
-BY_NAME = Ordering("name", "name", descending=False, id_descending=False)
-BY_USERNAME = Ordering("username", "user__username", descending=False, id_descending=False)
+BY_NAME = Ordering("name", (("name", False),), id_descending=False)
+BY_USERNAME = Ordering("username", (("user__username", False),), id_descending=False)
 
 
 @extend_schema(

@@ -5,37 +5,40 @@ Pages never use OFFSET and never count past HELPDESK_COUNT_CAP (DESIGN.md sectio
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import Q, QuerySet
 
+from helpdesk import keyset
+from helpdesk.keyset import Ordering
 from helpdesk.models import User
 
 from .choices import OPEN_STATUSES
 from .models import Ticket
 from .selectors import tickets_visible_to
 
-# sort name -> ordering columns (field, descending); `id` always breaks ties in the same direction.
-SORTS: dict[str, tuple[tuple[str, bool], ...]] = {
-    "updated": (("updated_at", True),),
-    "oldest_update": (("updated_at", False),),
-    "newest": (("created_at", True),),
-    "oldest": (("created_at", False),),
-    "severity": (("severity", False), ("updated_at", True)),
+# The orderings of the queue and the API list; `id` breaks ties.
+SORTS: dict[str, Ordering] = {
+    o.name: o
+    for o in (
+        Ordering("-updated_at", (("updated_at", True),), id_descending=True),
+        Ordering("updated_at", (("updated_at", False),), id_descending=False),
+        Ordering("-created_at", (("created_at", True),), id_descending=True),
+        Ordering("created_at", (("created_at", False),), id_descending=False),
+        # P1 first; within a severity the most recently updated first.
+        Ordering("severity", (("severity", False), ("updated_at", True)), id_descending=True),
+    )
 }
 SORT_LABELS = {
-    "updated": "Recently updated",
-    "oldest_update": "Least recently updated",
-    "newest": "Newest first",
-    "oldest": "Oldest first",
+    "-updated_at": "Recently updated",
+    "updated_at": "Least recently updated",
+    "-created_at": "Newest first",
+    "created_at": "Oldest first",
     "severity": "Severity",
 }
-DEFAULT_SORT = "updated"
+DEFAULT_SORT = "-updated_at"
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class QueueQuery:
 class QueuePage:
     rows: list[Ticket]
     next_cursor: str | None
+    previous_cursor: str | None
     count: int
     count_capped: bool
     first_page: bool
@@ -104,64 +108,23 @@ def _search(qs: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
     return qs.filter(search_vector=SearchQuery(text, search_type="websearch", config="english"))
 
 
-def _encode(values: list) -> str:
-    raw = json.dumps([v.isoformat() if isinstance(v, datetime) else v for v in values])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode(cursor: str, columns: tuple[tuple[str, bool], ...]) -> list | None:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, TypeError):
-        return None
-    if not isinstance(values, list) or len(values) != len(columns) + 1:
-        return None
-    decoded = []
-    try:
-        for (name, _desc), value in zip(columns, values, strict=False):
-            decoded.append(datetime.fromisoformat(value) if name.endswith("_at") else int(value))
-        decoded.append(int(values[-1]))
-    except (ValueError, TypeError):
-        return None
-    return decoded
-
-
-def _after(columns: tuple[tuple[str, bool], ...], values: list) -> Q:
-    """Rows strictly after `values` in the ordering: the keyset condition."""
-    names = [name for name, _ in columns] + ["id"]
-    descs = [desc for _, desc in columns] + [columns[-1][1]]
-    condition = Q()
-    for i, (name, desc) in enumerate(zip(names, descs, strict=True)):
-        step = Q(**{f"{name}__{'lt' if desc else 'gt'}": values[i]})
-        for prev in range(i):
-            step &= Q(**{names[prev]: values[prev]})
-        condition |= step
-    return condition
-
-
 def page(user: User, query: QueueQuery, *, size: int | None = None) -> QueuePage:
+    """One page of the queue. A cursor that does not fit (edited, or from another sort) starts
+    again from the first page rather than failing the agent's page."""
     size = size or settings.HELPDESK_QUEUE_PAGE_SIZE
-    columns = SORTS.get(query.sort, SORTS[DEFAULT_SORT])
-    qs = filtered(user, query)
-    base = qs
-    ordering = [f"-{n}" if d else n for n, d in columns] + ["-id" if columns[-1][1] else "id"]
-    values = _decode(query.cursor, columns) if query.cursor else None
-    if values is not None:
-        qs = qs.filter(_after(columns, values))
-    rows = list(
-        qs.select_related("organization", "assignee", "team", "requester")
-        .defer("description", "search_vector", "recent_changes", "error_message", "workaround")
-        .order_by(*ordering)[: size + 1]
+    ordering = SORTS.get(query.sort, SORTS[DEFAULT_SORT])
+    base = filtered(user, query)
+    rows_qs = base.select_related("organization", "assignee", "team", "requester").defer(
+        "description", "search_vector", "recent_changes", "error_message", "workaround"
     )
-    next_cursor = None
-    if len(rows) > size:
-        rows = rows[:size]
-        last = rows[-1]
-        next_cursor = _encode([getattr(last, n) for n, _ in columns] + [last.pk])
+    try:
+        result = keyset.page(rows_qs, ordering=ordering, cursor=query.cursor or None, size=size)
+    except keyset.InvalidCursor:
+        result = keyset.page(rows_qs, ordering=ordering, cursor=None, size=size)
     cap = settings.HELPDESK_COUNT_CAP
     count = base.order_by()[: cap + 1].count()
     return QueuePage(
-        rows=rows, next_cursor=next_cursor, count=min(count, cap), count_capped=count > cap,
-        first_page=values is None, query=query,
+        rows=result.rows, next_cursor=result.next_cursor, previous_cursor=result.previous_cursor,
+        count=min(count, cap), count_capped=count > cap, first_page=result.previous_cursor is None,
+        query=query,
     )

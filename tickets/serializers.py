@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from helpdesk.models import Role, User
 
+from .queue import DEFAULT_SORT, SORT_LABELS
 from .choices import OPEN_STATUSES, Category, Severity, Status
 from .models import Attachment, Comment, Contact, Organization, Team, Ticket, TicketEvent
 from .selectors import agents, organizations_visible_to, ticket_number_from_key, tickets_visible_to
@@ -342,9 +343,9 @@ class TicketListQuerySerializer(serializers.Serializer):
         '"exact phrase", -exclude, or).',
     )
     sort = serializers.ChoiceField(
-        choices=["-updated_at", "updated_at", "-created_at", "created_at", "severity"],
-        default="-updated_at",
-        help_text="`severity` lists P1 first, newest first within a severity.",
+        choices=list(SORT_LABELS),
+        default=DEFAULT_SORT,
+        help_text="`severity` lists P1 first, most recently updated first within a severity.",
     )
     cursor = serializers.CharField(required=False, help_text="From a `next`/`previous` link.")
     page_size = serializers.IntegerField(min_value=1, max_value=200, default=50)

@@ -49,17 +49,19 @@ def _results_context(request, params: QueryDict) -> dict:
     query = form.to_query()
     result = queue.page(request.user, query)
     view_query = _view_query(params)
-    next_url = None
-    if result.next_cursor:
-        next_params = QueryDict(view_query, mutable=True)
-        next_params["cursor"] = result.next_cursor
-        next_url = "?" + next_params.urlencode()
+    def at(cursor: str | None) -> str | None:
+        if not cursor:
+            return None
+        params = QueryDict(view_query, mutable=True)
+        params["cursor"] = cursor
+        return "?" + params.urlencode()
     selected = {int(i) for i in params.getlist("ids") if i.isdigit()}
     return {
         "page": result,
         "form": form,
         "view_query": view_query,
-        "next_url": next_url,
+        "next_url": at(result.next_cursor),
+        "previous_url": at(result.previous_cursor),
         "first_url": "?" + view_query if view_query else "?",
         "selected": selected,
         "cursor": query.cursor,

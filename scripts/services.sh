@@ -87,8 +87,12 @@ choose_port() { # name current explicit
 
 # True when process $1 exists and, where /proc tells, is named $2 (a recycled pid is not ours).
 pid_alive() { # pid name
+    local stat
     [[ -n ${1:-} ]] && kill -0 "$1" 2>/dev/null || return 1
-    [[ ! -r /proc/$1/comm ]] || [[ $(cat "/proc/$1/comm" 2>/dev/null) == "$2"* ]]
+    [[ -r /proc/$1/stat ]] || return 0
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    # "pid (comm) state ...": a zombie (a killed server nobody reaped yet) counts as dead.
+    [[ $stat == *"($2"*")"* && ${stat##*) } != Z* ]]
 }
 
 # --- binaries -----------------------------------------------------------------------------------
@@ -175,12 +179,42 @@ pg_running() { pid_alive "$(pg_pid)" postgres; }
 # The port the running server listens on (line 4 of postmaster.pid).
 pg_running_port() { sed -n 4p "$PG_DATA/postmaster.pid" 2>/dev/null || true; }
 
+# After a crash (kill -9) postmaster.pid names a dead server. PostgreSQL copes with that by itself,
+# except when the dead postmaster is a zombie nobody has reaped yet (containers whose init does not
+# reap): it then takes the pid for a live server and refuses to start. Wait for the old backends
+# (processes whose working directory is the data directory) to exit, then drop the stale file.
+pg_clear_stale_pidfile() {
+    local pid deadline proc busy
+    pid=$(pg_pid)
+    [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && ! pg_running || return 0
+    deadline=$((SECONDS + 15))
+    while :; do
+        busy=""
+        for proc in /proc/[0-9]*; do
+            [[ $(readlink "$proc/cwd" 2>/dev/null) == "$PG_DATA" ]] || continue
+            pid_alive "${proc#/proc/}" postgres && busy=${proc#/proc/} && break
+        done
+        [[ -n $busy ]] || break
+        ((SECONDS < deadline)) || die "postgres: process $busy of a crashed server is still running"
+        sleep 0.2
+    done
+    say "postgres: removing the lock files of crashed server $pid (an unreaped zombie)"
+    local port sockdir
+    port=$(sed -n 4p "$PG_DATA/postmaster.pid")
+    sockdir=$(sed -n 5p "$PG_DATA/postmaster.pid")
+    if [[ -n $port && -n $sockdir && -f $sockdir/.s.PGSQL.$port.lock ]] \
+        && [[ $(head -n 1 "$sockdir/.s.PGSQL.$port.lock") == "$pid" ]]; then
+        as_pg rm -f "$sockdir/.s.PGSQL.$port.lock" "$sockdir/.s.PGSQL.$port"
+    fi
+    as_pg rm -f "$PG_DATA/postmaster.pid"
+}
+
 pg_ready() { "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$1" -U postgres -d postgres -t 2 >/dev/null 2>&1; }
 
 psql_admin() { # port args...
     local port=$1
     shift
-    PGOPTIONS= "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres \
+    PGOPTIONS='' "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres \
         -d postgres "$@"
 }
 
@@ -279,28 +313,35 @@ pg_start() {
             die "postgres: already running on port $running, not $explicit; run '$0 stop' first"
         fi
         port=${running:-$port}
+        deadline=$((SECONDS + WAIT_SECONDS))
+        while pg_running && ! pg_ready "$port" && ((SECONDS < deadline)); do
+            sleep 0.2
+        done
         if pg_ready "$port"; then
             state=$(pg_ensure_db "$port")
             say "postgres: already running on 127.0.0.1:$port${state:+ ($state)}"
             return
         fi
-        say "postgres: server process $(pg_pid) is up but not ready yet; waiting"
-    else
-        [[ -f $PG_DATA/PG_VERSION ]] || pg_init
-        port=$(choose_port postgres "$port" "$explicit")
-        sockdir=$(pg_socket_dir "$port")
-        mkdir -p "$sockdir"
-        touch "$PG_LOG"
-        [[ $(id -u) -ne 0 ]] || chown "$PG_USER:" "$PG_DIR" "$sockdir" "$PG_LOG"
-        pg_write_conf "$port" "$sockdir"
-        echo "$port" >"$PG_PORT_FILE"
-        # pg_ctl -w returns once the server accepts connections, or fails after the timeout.
-        # 9>&-: the server must not inherit (and so hold forever) the lock of this script.
-        if ! as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t "$WAIT_SECONDS" start \
-            >/dev/null 9>&-; then
-            tail -n 20 "$PG_LOG" >&2 || true
-            die "postgres: did not start within ${WAIT_SECONDS}s (see var/log/postgres.log)"
-        fi
+        ! pg_running || die "postgres: pid $(pg_pid) runs but does not accept connections" \
+            "on 127.0.0.1:$port after ${WAIT_SECONDS}s (see var/log/postgres.log)"
+        port=$(pg_port)
+    fi
+    # Not running (never started, stopped, or died): start it.
+    [[ -f $PG_DATA/PG_VERSION ]] || pg_init
+    pg_clear_stale_pidfile
+    port=$(choose_port postgres "$port" "$explicit")
+    sockdir=$(pg_socket_dir "$port")
+    mkdir -p "$sockdir"
+    touch "$PG_LOG"
+    [[ $(id -u) -ne 0 ]] || chown "$PG_USER:" "$PG_DIR" "$sockdir" "$PG_LOG"
+    pg_write_conf "$port" "$sockdir"
+    echo "$port" >"$PG_PORT_FILE"
+    # pg_ctl -w returns once the server accepts connections, or fails after the timeout.
+    # 9>&-: the server must not inherit (and so hold forever) the lock of this script.
+    if ! as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t "$WAIT_SECONDS" start \
+        >/dev/null 9>&-; then
+        tail -n 20 "$PG_LOG" >&2 || true
+        die "postgres: did not start within ${WAIT_SECONDS}s (see var/log/postgres.log)"
     fi
     deadline=$((SECONDS + WAIT_SECONDS))
     until pg_ready "$port"; do

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class HelpdeskConfig(AppConfig):
     name = "helpdesk"
     verbose_name = "Platform"
+
+    def ready(self):
+        from helpdesk import delivery, engine
+
+        engine.register("outbox", delivery.recover_and_renudge, oldest_due=delivery.oldest_overdue)

@@ -28,13 +28,27 @@ HEARTBEAT = "tick"
 class Module:
     name: str
     run: Callable[[datetime], int]  # returns how many rows it handled
+    # The due time of the oldest row still waiting for this module, for the lag on /healthz.
+    oldest_due: Callable[[], datetime | None] | None = None
 
 
 _modules: dict[str, Module] = {}
 
 
-def register(name: str, run: Callable[[datetime], int]) -> None:
-    _modules[name] = Module(name=name, run=run)
+def register(
+    name: str,
+    run: Callable[[datetime], int],
+    *,
+    oldest_due: Callable[[], datetime | None] | None = None,
+) -> None:
+    _modules[name] = Module(name=name, run=run, oldest_due=oldest_due)
+
+
+def lag_seconds(now: datetime) -> float:
+    """Age of the oldest overdue obligation across modules: 0 when nothing is late."""
+    oldest = [m.oldest_due() for m in registered() if m.oldest_due]
+    due = min((d for d in oldest if d is not None), default=None)
+    return max(0.0, (now - due).total_seconds()) if due else 0.0
 
 
 def registered() -> list[Module]:

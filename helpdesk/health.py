@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import redis
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-import redis
 
 from helpdesk import clock, engine
 from helpdesk.models import EngineState
@@ -37,12 +37,14 @@ def _check_beat(postgres_ok: bool) -> dict:
     state = EngineState.objects.filter(name=engine.HEARTBEAT).first()
     if state is None:
         return {"ok": False, "last_tick_at": None, "error": "no tick recorded yet"}
-    age = (clock.now() - state.last_tick_at).total_seconds()
+    now = clock.now()
+    age = (now - state.last_tick_at).total_seconds()
     return {
         "ok": age <= settings.HELPDESK_BEAT_STALE_SECONDS,
         "last_tick_at": state.last_tick_at.isoformat(),
         "age_seconds": round(age, 1),
         "last_duration_ms": round(state.last_duration_ms, 1),
+        "lag_seconds": round(engine.lag_seconds(now), 1),
     }
 
 

@@ -85,3 +85,100 @@ class EngineState(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OutboundStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    UNKNOWN = "unknown", "Unknown"  # the sender died mid-call; not blindly resent
+
+
+class OutboundChannel(models.TextChoices):
+    EMAIL = "email", "Email"
+    WEBHOOK = "webhook", "Webhook"
+
+
+class OutboundMessage(models.Model):
+    """The outbox: every message that leaves the system, written in the transaction that decided
+    to send it. `dedup_key` makes a second decision to send the same thing a no-op."""
+
+    channel = models.CharField(max_length=16, choices=OutboundChannel.choices)
+    recipient = models.CharField(max_length=500, help_text="Email address or webhook URL.")
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    dedup_key = models.CharField(max_length=200, unique=True)
+    status = models.CharField(
+        max_length=16, choices=OutboundStatus.choices, default=OutboundStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_nudged_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"], condition=models.Q(status="pending"),
+                name="outbound_pending_due",
+            ),
+            models.Index(
+                fields=["claimed_until"], condition=models.Q(status="sending"),
+                name="outbound_sending_deadline",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} to {self.recipient} ({self.status})"
+
+    @property
+    def message_id(self) -> str:
+        """Stable per outbox row: receivers drop a retried copy of the same message."""
+        return f"<outbox-{self.pk}@helpdesk>"
+
+
+class Notification(models.Model):
+    """An in-app notification (the bell). Unique per dedup key, like the outbox."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    title = models.CharField(max_length=200)
+    body = models.CharField(max_length=500, blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    dedup_key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="notification_user_time"),
+            models.Index(
+                fields=["user"], condition=models.Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class WebhookEndpoint(models.Model):
+    """Where events are POSTed as signed JSON (chat tools accept the `text` field)."""
+
+    name = models.CharField(max_length=100)
+    url = models.URLField(max_length=500)
+    secret = models.CharField(max_length=200, help_text="Shared secret for the HMAC signature.")
+    events = models.JSONField(
+        default=list, blank=True, help_text='Event names, e.g. ["sla.breached"]; empty = all.'
+    )
+    is_active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def wants(self, event: str) -> bool:
+        return self.is_active and (not self.events or event in self.events)

@@ -20,6 +20,7 @@ from helpdesk.errors import DomainError, Forbidden
 from helpdesk.models import User
 
 from . import events, lifecycle
+from .sla import clocks
 from .choices import EventKind, Status
 from .models import Attachment, Comment, Organization, Team, Ticket, TicketEvent
 
@@ -52,6 +53,8 @@ _EVENT_KIND = {
 }
 # Changes the customer sees on their timeline; everything else is internal bookkeeping.
 _PUBLIC_FIELDS = frozenset({"title", "severity"})
+# Fields a policy matches on: changing one re-applies the SLA from the ticket's creation.
+SLA_FIELDS = frozenset({"severity", "channel"})
 _TAG_RE = re.compile(r"^[a-z0-9][a-z0-9_.:-]{0,49}$")
 MAX_TAGS = 20
 
@@ -174,6 +177,7 @@ def ticket_create(
     _record(ticket, actor=actor, kind=EventKind.CREATED, now=now, after=ticket.key, is_internal=False)
     for upload in files:
         _attach(ticket, upload, uploaded_by=actor, now=now)
+    clocks.apply(ticket, now=now)
     events.send_after_commit(events.ticket_created, ticket_id=ticket.pk, actor_id=actor.pk)
     return ticket
 
@@ -215,6 +219,8 @@ def ticket_update(
             ticket, actor=actor, kind=_EVENT_KIND.get(field, EventKind.FIELD), now=now,
             field=field, before=before, after=after, is_internal=field not in _PUBLIC_FIELDS,
         )
+    if changed.keys() & SLA_FIELDS:
+        clocks.apply(ticket, now=now)
     events.send_after_commit(
         events.ticket_changed, ticket_id=ticket.pk, actor_id=actor.pk,
         changes={f: (_display(b), _display(a)) for f, (b, a) in changed.items()},
@@ -265,6 +271,7 @@ def ticket_transition(
         ticket, actor=actor, kind=EventKind.STATUS, now=now, field="status",
         before=current, after=to, is_internal=False,
     )
+    clocks.on_status_change(ticket, before=current, after=to, now=now)
     events.send_after_commit(
         events.ticket_status_changed, ticket_id=ticket.pk, actor_id=actor.pk,
         before=current, after=to,
@@ -360,10 +367,13 @@ def comment_add(
 
     update = ["updated_at"]
     ticket.updated_at = now
-    if author.is_agent_side and not is_internal and ticket.first_response_at is None:
+    public_agent_reply = author.is_agent_side and not is_internal
+    if public_agent_reply and ticket.first_response_at is None:
         ticket.first_response_at = now
         update.append("first_response_at")
     ticket.save(update_fields=update)
+    if public_agent_reply:
+        clocks.on_public_agent_reply(ticket, now=now)
     events.send_after_commit(
         events.comment_added, ticket_id=ticket.pk, comment_id=comment.pk, actor_id=author.pk,
         is_internal=is_internal,
@@ -380,6 +390,7 @@ def _customer_answered(ticket: Ticket, *, author: User, now: datetime) -> None:
         ticket, actor=author, kind=EventKind.STATUS, now=now, field="status",
         before=before, after=Status.IN_PROGRESS, is_internal=False,
     )
+    clocks.on_status_change(ticket, before=before, after=Status.IN_PROGRESS, now=now)
     events.send_after_commit(
         events.ticket_status_changed, ticket_id=ticket.pk, actor_id=author.pk,
         before=before, after=Status.IN_PROGRESS,

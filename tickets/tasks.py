@@ -1,1 +1,8 @@
-"""Celery tasks and engine modules of the ticket core (SLA timers arrive with the SLA engine)."""
+"""Celery tasks and engine modules of the ticket core."""
+
+from __future__ import annotations
+
+from helpdesk import engine
+from tickets.sla import engine as sla_engine
+
+engine.register("sla", sla_engine.run, oldest_due=sla_engine.oldest_due)

@@ -136,7 +136,18 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Outbound email (the outbox delivers through this SMTP relay)
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "1025"))
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Helpdesk <support@helpdesk.localhost>")
+
 # Product settings
+HELPDESK_BASE_URL = os.environ.get("HELPDESK_BASE_URL", "http://127.0.0.1:8000")
+HELPDESK_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("HELPDESK_OUTBOX_MAX_ATTEMPTS", "6"))
+HELPDESK_OUTBOX_SEND_DEADLINE_SECONDS = 60
+HELPDESK_WEBHOOK_TIMEOUT_SECONDS = 5
 HELPDESK_TICKET_PREFIX = os.environ.get("HELPDESK_TICKET_PREFIX", "SUP")
 HELPDESK_PRODUCT_NAME = os.environ.get("HELPDESK_PRODUCT_NAME", "Helpdesk")
 HELPDESK_ATTACHMENT_MAX_BYTES = int(os.environ.get("HELPDESK_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))

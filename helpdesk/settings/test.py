@@ -1,5 +1,7 @@
+import hashlib
+
 from .base import *  # noqa: F403
-from .base import BASE_DIR
+from .base import BASE_DIR, DATABASES
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
@@ -18,3 +20,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# One test database per checkout: a CI clone and a developer's tree on one machine never share it.
+DATABASES["default"]["TEST"] = {
+    "NAME": "test_helpdesk_" + hashlib.sha1(str(BASE_DIR).encode()).hexdigest()[:8]
+}
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -10,9 +10,9 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
-from django.db.models import Func, Q, Value
+from django.db.models import F, Func, Q, Value
 
-from .choices import (
+from ..choices import (
     OPEN_STATUSES,
     BusinessImpact,
     Category,
@@ -146,6 +146,17 @@ class Ticket(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    # The SLA clock the queue sorts by: the next running target (tickets.sla.services keeps these
+    # in step with the SlaTarget rows, in the same transaction).
+    sla_kind = models.CharField(max_length=16, blank=True)
+    sla_due_at = models.DateTimeField(null=True, blank=True)
+    sla_warn_at = models.DateTimeField(null=True, blank=True)
+    sla_paused = models.BooleanField(default=False)
+    sla_breached_at = models.DateTimeField(null=True, blank=True)
+    sla_credit_review = models.BooleanField(
+        default=False, help_text="An enterprise customer's SLA was breached: review a credit."
+    )
+
     search_vector = models.GeneratedField(
         expression=SearchVector("title", weight="A", config="english")
         + SearchVector("description", weight="B", config="english"),
@@ -161,6 +172,10 @@ class Ticket(models.Model):
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
             models.Index(fields=["team", "status"], name="ticket_team_status"),
             models.Index(fields=["severity", "-updated_at"], condition=OPEN, name="ticket_open_sev"),
+            models.Index(
+                F("sla_due_at").asc(nulls_last=True), F("id").asc(), condition=OPEN,
+                name="ticket_open_sla_due",
+            ),
             GinIndex(fields=["tags"], name="ticket_tags"),
             GinIndex(fields=["search_vector"], name="ticket_search"),
         ]

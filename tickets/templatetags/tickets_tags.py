@@ -78,6 +78,10 @@ def event_summary(event) -> str:
         return f"attached {after}"
     if kind == EventKind.TAGS:
         return f"set tags to {_label(after)}"
+    if kind == EventKind.SLA:
+        what = {"first_response": "first response", "update": "customer update",
+                "resolution": "resolution"}.get(event.field, event.field)
+        return f"SLA {what} {'target breached' if after == 'breached' else 'warning: due soon'}"
     if kind == EventKind.LINK:
         if after:
             return f"set {field} to {_label(after)}"

@@ -1,0 +1,225 @@
+"""The SLA clocks of tickets: applying policies, pausing, resuming, fulfilling.
+
+Called by tickets.services inside their transactions, with the ticket row already locked, so a
+clock never disagrees with the ticket it measures. Rules: DESIGN.md section 5.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from tickets.choices import OPEN_STATUSES, Status
+from tickets.models import (
+    BusinessCalendar,
+    SlaEvent,
+    SlaEventKind,
+    SlaKind,
+    SlaPolicy,
+    SlaTarget,
+    Ticket,
+)
+
+from .businesstime import CalendarSpec, Interval, business_time_between, due_at
+
+PAUSED_STATUSES = frozenset({Status.WAITING_ON_CUSTOMER, Status.RESOLVED})
+
+
+def policy_for(ticket: Ticket) -> SlaPolicy | None:
+    """The first active policy, in order, whose non-empty fields all match the ticket."""
+    for policy in SlaPolicy.objects.filter(is_active=True).select_related("calendar"):
+        if policy.severity and policy.severity != ticket.severity:
+            continue
+        if policy.tier and policy.tier != ticket.organization.tier:
+            continue
+        if policy.channel and policy.channel != ticket.channel:
+            continue
+        return policy
+    return None
+
+
+def calendar_spec(calendar: BusinessCalendar) -> CalendarSpec:
+    return calendar.spec()
+
+
+def _pauses(target: SlaTarget, *, until: datetime | None = None) -> list[Interval]:
+    closed = [(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in target.pauses]
+    if target.paused_since and until:
+        closed.append((target.paused_since, until))
+    return closed
+
+
+def _fmt(duration: timedelta) -> str:
+    minutes = int(duration.total_seconds() // 60)
+    if minutes % (60 * 24) == 0 and minutes >= 60 * 24:
+        return f"{minutes // (60 * 24)} d"
+    if minutes % 60 == 0 and minutes >= 60:
+        return f"{minutes // 60} h"
+    return f"{minutes} min"
+
+
+def _schedule(target: SlaTarget, spec: CalendarSpec, *, now: datetime) -> None:
+    """Recompute due/warn times and the engine's next look at the row."""
+    policy = target.policy
+    pauses = _pauses(target, until=now)
+    target.due_at = due_at(spec, target.started_at, target.target, pauses)
+    lead = policy.warning_lead(target.target)
+    target.warn_at = due_at(spec, target.started_at, target.target - lead, pauses)
+    if target.fulfilled_at or target.paused_since:
+        target.next_check_at = None
+    elif target.warned_at is None and target.breached_at is None and target.warn_at < target.due_at:
+        target.next_check_at = target.warn_at
+    elif target.breached_at is None:
+        target.next_check_at = target.due_at
+    else:
+        target.next_check_at = None
+    paused = sum(((b - a) for a, b in pauses), timedelta(0))
+    target.explanation = (
+        f"{policy.name}: {_fmt(target.target)} of {target.calendar.name} time "
+        f"({target.calendar.timezone}) from {target.started_at:%Y-%m-%d %H:%M} UTC"
+        + (f", plus {len(pauses)} pause(s) of {_fmt(paused)} in all" if pauses else "")
+    )
+
+
+def _log(target: SlaTarget, kind: str, *, now: datetime, **data) -> None:
+    SlaEvent.objects.create(
+        ticket_id=target.ticket_id, target_kind=target.kind, cycle=target.cycle, kind=kind,
+        policy=target.policy, at=now, due_at=target.due_at, data=data,
+    )
+
+
+def apply(ticket: Ticket, *, now: datetime) -> None:
+    """Apply (or re-apply, after a severity, tier or channel change) the matching policy from
+    the ticket's creation. Time already used and pauses already taken are kept."""
+    policy = policy_for(ticket)
+    existing = {t.kind: t for t in ticket.sla_targets.select_related("policy", "calendar")}
+    if policy is None:
+        for target in existing.values():
+            _log(target, SlaEventKind.CANCELLED, now=now, reason="no matching policy")
+            target.delete()
+        sync_ticket(ticket, now=now)
+        return
+    spec = calendar_spec(policy.calendar)
+    paused_now = ticket.status in PAUSED_STATUSES
+    for kind in SlaKind.values:
+        duration = policy.target_for(kind)
+        target = existing.get(kind)
+        if duration is None or (kind == SlaKind.UPDATE and ticket.first_response_at is None and target is None):
+            # No such target, or the update clock has not started (first response covers it).
+            if target is not None:
+                _log(target, SlaEventKind.CANCELLED, now=now, reason="not in policy")
+                target.delete()
+            continue
+        if target is None:
+            start = ticket.first_response_at if kind == SlaKind.UPDATE else ticket.created_at
+            target = SlaTarget(ticket=ticket, kind=kind, started_at=start)
+            if kind == SlaKind.FIRST_RESPONSE and ticket.first_response_at:
+                target.fulfilled_at = ticket.first_response_at
+            if paused_now:
+                target.paused_since = now
+        target.policy, target.calendar, target.target = policy, policy.calendar, duration
+        _schedule(target, spec, now=now)
+        target.save()
+        _log(target, SlaEventKind.APPLIED, now=now, policy=policy.name)
+    sync_ticket(ticket, now=now)
+
+
+def on_status_change(ticket: Ticket, *, before: str, after: str, now: datetime) -> None:
+    """Pause while waiting on the customer or resolved; resume on the way back; stop on close.
+
+    Resolving fulfils the resolution target; reopening makes it run again, with the time it had
+    already used.
+    """
+    targets = list(ticket.sla_targets.select_related("policy", "calendar"))
+    for target in targets:
+        changed = False
+        if after == Status.CLOSED:
+            if target.fulfilled_at is None:
+                _log(target, SlaEventKind.CANCELLED, now=now, reason="closed")
+            target.next_check_at = None
+            target.save(update_fields=["next_check_at"])
+            continue
+        if after == Status.RESOLVED and target.kind == SlaKind.RESOLUTION and not target.fulfilled_at:
+            target.fulfilled_at = now
+            _log(target, SlaEventKind.FULFILLED, now=now)
+            changed = True
+        pausable = target.fulfilled_at is None or target.kind == SlaKind.RESOLUTION
+        if after in PAUSED_STATUSES and before not in PAUSED_STATUSES and pausable:
+            target.paused_since = now
+            _log(target, SlaEventKind.PAUSED, now=now, status=after)
+            changed = True
+        elif before in PAUSED_STATUSES and after in OPEN_STATUSES and target.paused_since:
+            target.pauses = [*target.pauses, [target.paused_since.isoformat(), now.isoformat()]]
+            target.paused_since = None
+            if before == Status.RESOLVED and target.kind == SlaKind.RESOLUTION:
+                target.fulfilled_at = None  # reopened: unresolved again
+            _log(target, SlaEventKind.RESUMED, now=now, status=after)
+            changed = True
+        if changed:
+            _schedule(target, calendar_spec(target.calendar), now=now)
+            target.save()
+    sync_ticket(ticket, now=now)
+
+
+def on_public_agent_reply(ticket: Ticket, *, now: datetime) -> None:
+    """The first public reply fulfils the first response; every public reply fulfils the current
+    customer update and starts the next period."""
+    targets = {t.kind: t for t in ticket.sla_targets.select_related("policy", "calendar")}
+    first = targets.get(SlaKind.FIRST_RESPONSE)
+    if first and first.fulfilled_at is None:
+        first.fulfilled_at = now
+        first.next_check_at = None
+        first.save(update_fields=["fulfilled_at", "next_check_at"])
+        _log(first, SlaEventKind.FULFILLED, now=now)
+    update = targets.get(SlaKind.UPDATE)
+    if update is not None:
+        if update.fulfilled_at is None:
+            _log(update, SlaEventKind.FULFILLED, now=now)
+        update.cycle += 1
+        update.started_at = now
+        update.pauses = []
+        update.paused_since = now if ticket.status in PAUSED_STATUSES else None
+        update.fulfilled_at = update.warned_at = update.breached_at = None
+        _schedule(update, calendar_spec(update.calendar), now=now)
+        update.save()
+        _log(update, SlaEventKind.APPLIED, now=now, policy=update.policy.name)
+    elif (policy := policy_for(ticket)) and policy.update_interval:
+        update = SlaTarget(
+            ticket=ticket, kind=SlaKind.UPDATE, started_at=now, policy=policy,
+            calendar=policy.calendar, target=policy.update_interval,
+            paused_since=now if ticket.status in PAUSED_STATUSES else None,
+        )
+        _schedule(update, calendar_spec(policy.calendar), now=now)
+        update.save()
+        _log(update, SlaEventKind.APPLIED, now=now, policy=policy.name)
+    sync_ticket(ticket, now=now)
+
+
+def sync_ticket(ticket: Ticket, *, now: datetime) -> None:
+    """Copy the next running target onto the ticket, for the queue's sort and badge."""
+    targets = [t for t in ticket.sla_targets.all() if t.fulfilled_at is None]
+    running = sorted((t for t in targets if t.paused_since is None and ticket.is_open),
+                     key=lambda t: t.due_at)
+    nxt = running[0] if running else None
+    fields = {
+        "sla_kind": nxt.kind if nxt else "",
+        "sla_due_at": nxt.due_at if nxt else None,
+        "sla_warn_at": nxt.warn_at if nxt else None,
+        "sla_paused": bool(targets) and not running and ticket.is_open,
+    }
+    for name, value in fields.items():
+        setattr(ticket, name, value)
+    Ticket.objects.filter(pk=ticket.pk).update(**fields)
+
+
+def used(target: SlaTarget, *, now: datetime) -> timedelta:
+    """Business time used so far (paused time never counts)."""
+    end = target.fulfilled_at or now
+    if target.paused_since and target.paused_since < end:
+        end = target.paused_since
+    return business_time_between(
+        calendar_spec(target.calendar), target.started_at, end, _pauses(target)
+    )
+
+
+def paused_total(target: SlaTarget, *, now: datetime) -> timedelta:
+    return sum(((b - a) for a, b in _pauses(target, until=now)), timedelta(0))

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet
 
 from helpdesk.errors import DomainError
 
@@ -28,12 +28,20 @@ class Ordering:
     name: str
     columns: tuple[tuple[str, bool], ...]
     id_descending: bool
+    # Ascending columns that may be NULL: NULLs come last in reading order.
+    nullable: frozenset[str] = frozenset()
 
     def all_columns(self) -> list[tuple[str, bool]]:
         return [*self.columns, ("id", self.id_descending)]
 
-    def order_by(self, *, reverse: bool = False) -> list[str]:
-        return [f"-{name}" if desc != reverse else name for name, desc in self.all_columns()]
+    def order_by(self, *, reverse: bool = False) -> list:
+        terms: list = []
+        for name, desc in self.all_columns():
+            if name in self.nullable:
+                terms.append(F(name).desc(nulls_first=True) if reverse else F(name).asc(nulls_last=True))
+            else:
+                terms.append(f"-{name}" if desc != reverse else name)
+        return terms
 
 
 class InvalidCursor(DomainError):
@@ -87,10 +95,12 @@ def decode(token: str, ordering: Ordering, model: type[Model]) -> tuple[list, bo
         if not isinstance(payload, dict) or payload.get("o") != ordering.name:
             raise ValueError
         raw_values = payload["p"]
-        if not isinstance(raw_values, list) or len(raw_values) != len(columns) or None in raw_values:
+        if not isinstance(raw_values, list) or len(raw_values) != len(columns):
+            raise ValueError
+        if any(v is None and name not in ordering.nullable for (name, _), v in zip(columns, raw_values, strict=True)):
             raise ValueError
         values = [
-            _field(model, name).to_python(value)
+            None if value is None else _field(model, name).to_python(value)
             for (name, _), value in zip(columns, raw_values, strict=True)
         ]
         if any(isinstance(v, datetime) and v.tzinfo is None for v in values):
@@ -105,10 +115,27 @@ def beyond(ordering: Ordering, values: list, *, reverse: bool = False) -> Q:
     condition = Q()
     equal = Q()
     for (name, desc), value in zip(ordering.all_columns(), values, strict=True):
-        smaller = desc != reverse
-        condition |= equal & Q(**{f"{name}__{'lt' if smaller else 'gt'}": value})
-        equal &= Q(**{name: value})
+        if name in ordering.nullable:
+            step, same = _beyond_nullable(name, value, reverse=reverse)
+        else:
+            smaller = desc != reverse
+            step, same = Q(**{f"{name}__{'lt' if smaller else 'gt'}": value}), Q(**{name: value})
+        condition |= equal & step
+        equal &= same
     return condition
+
+
+NOTHING = Q(pk__in=[])
+
+
+def _beyond_nullable(name: str, value, *, reverse: bool) -> tuple[Q, Q]:
+    """(rows past `value`, rows equal to it) for an ascending NULLS LAST column."""
+    is_null = Q(**{f"{name}__isnull": True})
+    if value is None:
+        return (~is_null if reverse else NOTHING), is_null
+    if reverse:
+        return Q(**{f"{name}__lt": value}), Q(**{name: value})
+    return Q(**{f"{name}__gt": value}) | is_null, Q(**{name: value})
 
 
 def page(qs: QuerySet, *, ordering: Ordering, cursor: str | None, size: int) -> KeysetPage:

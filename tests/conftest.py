@@ -5,12 +5,14 @@ from django.core.cache import cache
 
 from helpdesk.models import Role
 from tests.factories import PASSWORD, OrganizationFactory, make_agent, make_contact
+from tickets.sla import calendars
 
 
 @pytest.fixture(autouse=True)
 def _isolated_cache_and_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()  # login throttling and presence live in Redis; no test sees another's
+    calendars.forget()
     yield
 
 

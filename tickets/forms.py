@@ -38,6 +38,7 @@ class QueueFilterForm(forms.Form):
     category = forms.ChoiceField(choices=_blank(Category.choices), required=False)
     tag = forms.CharField(required=False, max_length=50)
     q = forms.CharField(required=False, max_length=200)
+    sla = forms.ChoiceField(choices=_blank(list(queue.SLA_FILTERS.items())), required=False)
     sort = forms.ChoiceField(choices=list(queue.SORT_LABELS.items()), required=False)
     cursor = forms.CharField(required=False, max_length=400)
 
@@ -56,6 +57,7 @@ class QueueFilterForm(forms.Form):
             category=data.get("category") or "",
             tag=(data.get("tag") or "").strip().lower(),
             q=(data.get("q") or "").strip(),
+            sla=data.get("sla") or "",
             sort=data.get("sort") or queue.DEFAULT_SORT,
             cursor=data.get("cursor") or "",
         )

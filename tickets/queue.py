@@ -6,12 +6,13 @@ Pages never use OFFSET and never count past HELPDESK_COUNT_CAP (DESIGN.md sectio
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import Q, QuerySet
 
-from helpdesk import keyset
+from helpdesk import clock, keyset
 from helpdesk.keyset import Ordering
 from helpdesk.models import User
 
@@ -23,6 +24,9 @@ from .selectors import tickets_visible_to
 SORTS: dict[str, Ordering] = {
     o.name: o
     for o in (
+        # The next SLA target due first; tickets with no running clock (paused) last.
+        Ordering("sla", (("sla_due_at", False),), id_descending=False,
+                 nullable=frozenset({"sla_due_at"})),
         Ordering("-updated_at", (("updated_at", True),), id_descending=True),
         Ordering("updated_at", (("updated_at", False),), id_descending=False),
         Ordering("-created_at", (("created_at", True),), id_descending=True),
@@ -32,13 +36,19 @@ SORTS: dict[str, Ordering] = {
     )
 }
 SORT_LABELS = {
+    "sla": "Next SLA due",
     "-updated_at": "Recently updated",
     "updated_at": "Least recently updated",
     "-created_at": "Newest first",
     "created_at": "Oldest first",
     "severity": "Severity",
 }
-DEFAULT_SORT = "-updated_at"
+DEFAULT_SORT = "sla"
+SLA_FILTERS = {
+    "breached": "Breached",
+    "soon": "Breaching within 1 hour",
+    "paused": "SLA paused",
+}
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,7 @@ class QueueQuery:
     category: str = ""
     tag: str = ""
     q: str = ""
+    sla: str = ""  # one of SLA_FILTERS
     sort: str = DEFAULT_SORT
     cursor: str = ""
 
@@ -93,6 +104,19 @@ def filtered(user: User, query: QueueQuery) -> QuerySet[Ticket]:
         qs = qs.filter(tags__contains=[query.tag.lower()])
     if query.q:
         qs = _search(qs, query.q)
+    if query.sla:
+        qs = _sla_filter(qs, query.sla, now=clock.now())
+    return qs
+
+
+def _sla_filter(qs: QuerySet[Ticket], name: str, *, now) -> QuerySet[Ticket]:
+    """Running clocks only: `sla_due_at` is set on open tickets whose clock runs."""
+    if name == "breached":
+        return qs.filter(sla_due_at__lte=now)
+    if name == "soon":
+        return qs.filter(sla_due_at__gt=now, sla_due_at__lte=now + timedelta(hours=1))
+    if name == "paused":
+        return qs.filter(sla_paused=True)
     return qs
 
 

@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from helpdesk.models import Role, User
 
-from .queue import DEFAULT_SORT, SORT_LABELS
+from .queue import SORT_LABELS
 from .choices import OPEN_STATUSES, Category, Severity, Status
 from .models import Attachment, Comment, Contact, Organization, Team, Ticket, TicketEvent
 from .selectors import agents, organizations_visible_to, ticket_number_from_key, tickets_visible_to
@@ -344,7 +344,7 @@ class TicketListQuerySerializer(serializers.Serializer):
     )
     sort = serializers.ChoiceField(
         choices=list(SORT_LABELS),
-        default=DEFAULT_SORT,
+        default="-updated_at",
         help_text="`severity` lists P1 first, most recently updated first within a severity.",
     )
     cursor = serializers.CharField(required=False, help_text="From a `next`/`previous` link.")

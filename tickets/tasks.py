@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from helpdesk import engine
+from tickets.sla import calendars
 from tickets.sla import engine as sla_engine
 
 engine.register("sla", sla_engine.run, oldest_due=sla_engine.oldest_due)
+calendars.connect()

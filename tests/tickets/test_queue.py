@@ -16,10 +16,12 @@ def _keys(response) -> list[str]:
     return [t.key for t in response.context["page"].rows]
 
 
-def test_queue_shows_open_tickets_newest_activity_first(client, agent):
+def test_queue_shows_open_tickets_next_sla_due_first(client, agent):
     org = OrganizationFactory()
-    older = make_ticket(actor=agent, organization=org, title="Older")
-    newer = make_ticket(actor=agent, organization=org, title="Newer")
+    low = make_ticket(actor=agent, organization=org, title="Low", severity=4)
+    critical = make_ticket(actor=agent, organization=org, title="Critical", severity=1)
+    waiting = make_ticket(actor=agent, organization=org, title="Waiting", severity=1)
+    services.ticket_transition(ticket=waiting, to=Status.WAITING_ON_CUSTOMER, actor=agent)
     closed = make_ticket(actor=agent, organization=org, title="Closed one")
     services.ticket_transition(ticket=closed, to=Status.CLOSED, actor=agent)
     client.force_login(agent)
@@ -27,7 +29,29 @@ def test_queue_shows_open_tickets_newest_activity_first(client, agent):
     response = client.get(reverse("queue"))
 
     assert response.status_code == 200
-    assert _keys(response) == [newer.key, older.key]
+    assert _keys(response) == [critical.key, low.key, waiting.key]  # paused clocks last
+    html = response.content.decode()
+    assert 'class="sla sla-ok"' in html and "⏸ Paused" in html
+
+
+def test_queue_sla_filters(client, agent):
+    import time_machine
+    from datetime import timedelta
+
+    from helpdesk import clock
+
+    org = OrganizationFactory()
+    start = clock.now()
+    with time_machine.travel(start - timedelta(minutes=20), tick=False):
+        late = make_ticket(actor=agent, organization=org, title="Late", severity=1)
+    with time_machine.travel(start - timedelta(minutes=5), tick=False):
+        soon = make_ticket(actor=agent, organization=org, title="Soon", severity=1)
+    make_ticket(actor=agent, organization=org, title="Relaxed", severity=4)
+    client.force_login(agent)
+
+    assert _keys(client.get(reverse("queue"), {"sla": "breached"})) == [late.key]
+    assert _keys(client.get(reverse("queue"), {"sla": "soon"})) == [soon.key]
+    assert "sla-breached" in client.get(reverse("queue"), {"sla": "breached"}).content.decode()
 
 
 @pytest.mark.parametrize(
@@ -57,7 +81,7 @@ def test_queue_filters(client, agent, params, expected_titles):
     services.ticket_transition(ticket=fixed, to=Status.RESOLVED, actor=agent)
     client.force_login(agent)
 
-    response = client.get(reverse("queue") + "?" + params)
+    response = client.get(reverse("queue") + "?sort=-updated_at&" + params)
 
     assert [t.title for t in response.context["page"].rows] == expected_titles
 
@@ -193,3 +217,31 @@ def test_saved_views_personal_and_shared(client, agent):
 def test_customers_do_not_have_a_queue(client, customer_a):
     client.force_login(customer_a)
     assert client.get(reverse("queue")).status_code == 404
+
+
+def test_sla_ordering_walks_paused_tickets_forward_and_back(agent, settings):
+    """Paused tickets have no due time (NULL); the keyset must still visit each row once."""
+    settings.HELPDESK_QUEUE_PAGE_SIZE = 3
+    org = OrganizationFactory()
+    made = []
+    for i in range(8):
+        ticket = make_ticket(actor=agent, organization=org, severity=(i % 4) + 1)
+        if i % 3 == 0:
+            services.ticket_transition(ticket=ticket, to=Status.WAITING_ON_CUSTOMER, actor=agent)
+        made.append(ticket.pk)
+    pages, cursor = [], ""
+    for _ in range(10):
+        result = queue.page(agent, queue.QueueQuery(sort="sla", cursor=cursor))
+        pages.append([t.pk for t in result.rows])
+        if not result.next_cursor:
+            break
+        cursor = result.next_cursor
+    forward = [pk for p in pages for pk in p]
+    assert sorted(forward) == sorted(made) and len(forward) == len(set(forward))
+    # Walk back from the last page with the previous cursors.
+    back = queue.page(agent, queue.QueueQuery(sort="sla", cursor=cursor))
+    seen = []
+    while back.previous_cursor:
+        back = queue.page(agent, queue.QueueQuery(sort="sla", cursor=back.previous_cursor))
+        seen.insert(0, [t.pk for t in back.rows])
+    assert seen == pages[:-1]

@@ -149,6 +149,10 @@ class Ticket(models.Model):
     # The SLA clock the queue sorts by: the next running target (tickets.sla.services keeps these
     # in step with the SlaTarget rows, in the same transaction).
     sla_kind = models.CharField(max_length=16, blank=True)
+    sla_calendar = models.ForeignKey(
+        "tickets.BusinessCalendar", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
     sla_due_at = models.DateTimeField(null=True, blank=True)
     sla_warn_at = models.DateTimeField(null=True, blank=True)
     sla_paused = models.BooleanField(default=False)

@@ -19,6 +19,7 @@ from tickets.models import (
     Ticket,
 )
 
+from . import calendars
 from .businesstime import CalendarSpec, Interval, business_time_between, due_at
 
 PAUSED_STATUSES = frozenset({Status.WAITING_ON_CUSTOMER, Status.RESOLVED})
@@ -38,7 +39,7 @@ def policy_for(ticket: Ticket) -> SlaPolicy | None:
 
 
 def calendar_spec(calendar: BusinessCalendar) -> CalendarSpec:
-    return calendar.spec()
+    return calendars.spec_for(calendar.pk)
 
 
 def _pauses(target: SlaTarget, *, until: datetime | None = None) -> list[Interval]:
@@ -202,6 +203,7 @@ def sync_ticket(ticket: Ticket, *, now: datetime) -> None:
     nxt = running[0] if running else None
     fields = {
         "sla_kind": nxt.kind if nxt else "",
+        "sla_calendar_id": nxt.calendar_id if nxt else None,
         "sla_due_at": nxt.due_at if nxt else None,
         "sla_warn_at": nxt.warn_at if nxt else None,
         "sla_paused": bool(targets) and not running and ticket.is_open,

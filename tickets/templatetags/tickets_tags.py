@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django import template
 from django.utils.html import format_html
@@ -9,6 +9,8 @@ from django.utils.safestring import mark_safe
 from helpdesk import clock
 from helpdesk import markdown as md
 from tickets.choices import EventKind, Severity, Status
+from tickets.sla import calendars
+from tickets.sla.businesstime import business_time_between
 
 register = template.Library()
 
@@ -93,3 +95,41 @@ def event_summary(event) -> str:
 def markdown(text: str) -> str:
     """User Markdown, rendered and sanitised by nh3 (helpdesk.markdown)."""
     return mark_safe(md.render(text))  # noqa: S308 - nh3 has cleaned it
+
+
+def _short(delta: timedelta) -> str:
+    minutes = int(abs(delta.total_seconds()) // 60)
+    if minutes < 60:
+        return f"{minutes}m"
+    if minutes < 48 * 60:
+        return f"{minutes // 60}h {minutes % 60:02d}m"
+    return f"{minutes // (24 * 60)}d {minutes // 60 % 24}h"
+
+
+_SLA_SHORT = {"first_response": "Response", "update": "Update", "resolution": "Resolve"}
+
+
+@register.simple_tag
+def sla_badge(ticket):
+    """The next SLA target at a glance: ok / warning / breached / paused, with business time."""
+    if not ticket.is_open:
+        return ""
+    if ticket.sla_paused:
+        return format_html('<span class="sla sla-paused" title="Clock paused while {}">⏸ Paused</span>',
+                           ticket.get_status_display().lower())
+    if not ticket.sla_due_at:
+        return format_html('<span class="sla sla-none">—</span>')
+    now = clock.now()
+    label = _SLA_SHORT.get(ticket.sla_kind, "SLA")
+    if now >= ticket.sla_due_at:
+        return format_html(
+            '<span class="sla sla-breached" title="{} target breached at {}">{} −{}</span>',
+            label, ticket.sla_due_at, label, _short(now - ticket.sla_due_at),
+        )
+    spec = calendars.spec_for(ticket.sla_calendar_id) if ticket.sla_calendar_id else None
+    left = business_time_between(spec, now, ticket.sla_due_at) if spec else ticket.sla_due_at - now
+    state = "warning" if ticket.sla_warn_at and now >= ticket.sla_warn_at else "ok"
+    return format_html(
+        '<span class="sla sla-{}" title="{} due {} (business time left)">{} {}</span>',
+        state, label, ticket.sla_due_at, label, _short(left),
+    )

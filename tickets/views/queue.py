@@ -20,6 +20,8 @@ from tickets.selectors import agents, tickets_visible_to
 
 BUILTIN_VIEWS = [
     ("All open", ""),
+    ("SLA breached", "sla=breached"),
+    ("Breaching within 1 h", "sla=soon"),
     ("Mine", "assignee=me"),
     ("Unassigned", "assignee=none"),
     ("Critical & high", "severity=1&severity=2"),
@@ -29,7 +31,9 @@ BUILTIN_VIEWS = [
     ("Security", "tag=security"),
 ]
 # Query keys that describe a view (the cursor is a place in it, not part of it).
-VIEW_KEYS = ("status", "severity", "team", "assignee", "organization", "category", "tag", "q", "sort")
+VIEW_KEYS = (
+    "status", "severity", "team", "assignee", "organization", "category", "tag", "q", "sla", "sort",
+)
 
 
 def _view_query(params: QueryDict) -> str:
@@ -86,6 +90,7 @@ def queue_page(request):
         teams=Team.objects.all(),
         agent_list=agents(),
         sort_labels=queue.SORT_LABELS,
+        sla_filters=queue.SLA_FILTERS,
         bulk_statuses=Status.choices,
     )
     return render(request, "tickets/queue.html", ctx)

@@ -1,5 +1,20 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+
+from helpdesk.models import Notification
 
 
 def product(request):
     return {"product_name": settings.HELPDESK_PRODUCT_NAME}
+
+
+def notifications(request):
+    """The bell's unread count, queried only when a page shows the bell."""
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated:
+        return {}
+    return {
+        "unread_notifications": SimpleLazyObject(
+            lambda: Notification.objects.filter(user=user, read_at__isnull=True).count()
+        )
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tickets.views import attachments, queue, ticket
+from tickets.views import attachments, queue, sla, ticket
 
 urlpatterns = [
     path("queue/", queue.queue_page, name="queue"),
@@ -16,5 +16,6 @@ urlpatterns = [
     path("tickets/<str:key>/presence/", ticket.ticket_presence, name="ticket_presence"),
     path("tickets/<str:key>/preview/", ticket.ticket_preview, name="ticket_preview"),
     path("tickets/<str:key>/template/", ticket.ticket_reply_template, name="ticket_reply_template"),
+    path("sla/", sla.sla_overview, name="sla_overview"),
     path("attachments/<int:pk>/", attachments.attachment_download, name="attachment_download"),
 ]

@@ -25,17 +25,30 @@ from .businesstime import CalendarSpec, Interval, business_time_between, due_at
 PAUSED_STATUSES = frozenset({Status.WAITING_ON_CUSTOMER, Status.RESOLVED})
 
 
-def policy_for(ticket: Ticket) -> SlaPolicy | None:
-    """The first active policy, in order, whose non-empty fields all match the ticket."""
-    for policy in SlaPolicy.objects.filter(is_active=True).select_related("calendar"):
-        if policy.severity and policy.severity != ticket.severity:
+def active_policies() -> list[SlaPolicy]:
+    return list(SlaPolicy.objects.filter(is_active=True).select_related("calendar"))
+
+
+def match_policy(
+    policies: list[SlaPolicy], *, severity: int, tier: str, channel: str
+) -> SlaPolicy | None:
+    """The first policy, in order, whose non-empty fields all match."""
+    for policy in policies:
+        if policy.severity and policy.severity != severity:
             continue
-        if policy.tier and policy.tier != ticket.organization.tier:
+        if policy.tier and policy.tier != tier:
             continue
-        if policy.channel and policy.channel != ticket.channel:
+        if policy.channel and policy.channel != channel:
             continue
         return policy
     return None
+
+
+def policy_for(ticket: Ticket) -> SlaPolicy | None:
+    return match_policy(
+        active_policies(), severity=ticket.severity, tier=ticket.organization.tier,
+        channel=ticket.channel,
+    )
 
 
 def calendar_spec(calendar: BusinessCalendar) -> CalendarSpec:
@@ -225,3 +238,27 @@ def used(target: SlaTarget, *, now: datetime) -> timedelta:
 
 def paused_total(target: SlaTarget, *, now: datetime) -> timedelta:
     return sum(((b - a) for a, b in _pauses(target, until=now)), timedelta(0))
+
+
+def target_rows(ticket: Ticket, *, now: datetime) -> list[dict]:
+    """Every target of a ticket, ready for display: due, used, paused, state, explanation."""
+    rows = []
+    order = {SlaKind.FIRST_RESPONSE: 0, SlaKind.UPDATE: 1, SlaKind.RESOLUTION: 2}
+    for target in sorted(ticket.sla_targets.select_related("policy", "calendar"),
+                         key=lambda t: order[t.kind]):
+        if target.fulfilled_at:
+            state = "met" if target.breached_at is None else "met late"
+        elif target.paused_since:
+            state = "paused"
+        elif target.breached_at or now >= target.due_at:
+            state = "breached"
+        elif now >= target.warn_at:
+            state = "warning"
+        else:
+            state = "ok"
+        rows.append({
+            "target": target, "state": state, "used": used(target, now=now),
+            "paused": paused_total(target, now=now),
+            "left": max(target.target - used(target, now=now), timedelta(0)),
+        })
+    return rows

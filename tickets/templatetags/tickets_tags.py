@@ -133,3 +133,8 @@ def sla_badge(ticket):
         '<span class="sla sla-{}" title="{} due {} (business time left)">{} {}</span>',
         state, label, ticket.sla_due_at, label, _short(left),
     )
+
+
+@register.filter
+def duration_short(value: timedelta | None) -> str:
+    return _short(value) if value is not None else "—"

@@ -10,13 +10,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from helpdesk import markdown, presence
+from helpdesk import clock, markdown, presence
 from helpdesk.access import agent_side_required
 from helpdesk.errors import DomainError
 from tickets import lifecycle, services
 from tickets.choices import EventKind, Status
 from tickets.forms import MAX_UPLOAD_MB, ReplyForm, TicketCreateForm, TicketFieldsForm
 from tickets.models import ReplyTemplate
+from tickets.sla import clocks
 from tickets.selectors import (
     attachments_visible_to,
     events_visible_to,
@@ -65,6 +66,7 @@ def _context(request, ticket, **extra) -> dict:
         "reply_form": ReplyForm(),
         "max_upload_mb": MAX_UPLOAD_MB,
         "others": presence.others(f"ticket:{ticket.pk}", user_id=request.user.pk),
+        "sla_rows": clocks.target_rows(ticket, now=clock.now()),
     }
     ctx.update(extra)
     return ctx

@@ -1,5 +1,6 @@
 # make run    set everything up, load the demo data once, run web + worker + beat (Ctrl-C stops all)
 # make test   the same setup, then the migrations check and the whole test suite
+# make chaos  the crash tests repeated (CHAOS_REPEAT=100): counts of lost and doubled effects
 # make lint   ruff check + ruff format --check
 # make stop   stop the private PostgreSQL and Redis; make clean also deletes var/
 #
@@ -16,7 +17,7 @@ HELPDESK_CHROMIUM ?= /usr/bin/chromium
 # Every command that talks to PostgreSQL or Redis runs after this prefix.
 SERVICES_ENV = eval "$$(scripts/services.sh env)" &&
 
-.PHONY: help setup bootstrap venv services run test lint stop clean
+.PHONY: help setup bootstrap venv services run test chaos lint stop clean
 
 help:
 	@sed -n 's/^# \(make .*\)/\1/p' $(firstword $(MAKEFILE_LIST))
@@ -52,6 +53,15 @@ test: export HELPDESK_CHROMIUM := $(HELPDESK_CHROMIUM)
 test: setup
 	@$(SERVICES_ENV) $(PYTHON) manage.py makemigrations --check --dry-run
 	@$(SERVICES_ENV) $(PYTHON) -m pytest $(PYTEST_ARGS)
+
+# The crash matrix, CHAOS_REPEAT times (default 100), then the counts of lost and doubled effects.
+CHAOS_REPEAT ?= 100
+chaos: export DJANGO_SETTINGS_MODULE := helpdesk.settings.test
+chaos: setup
+	@rm -f var/chaos-report.jsonl
+	@$(SERVICES_ENV) CHAOS_REPEAT=$(CHAOS_REPEAT) CHAOS_REPORT=$(CURDIR)/var/chaos-report.jsonl \
+		$(PYTHON) -m pytest tests/crash -q -p no:randomly || true
+	@$(PYTHON) scripts/chaos_summary.py var/chaos-report.jsonl
 
 lint: venv
 	.venv/bin/ruff check .

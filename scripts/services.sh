@@ -544,6 +544,16 @@ cmd_status() {
     return $rc
 }
 
+# For crash tests: restart the private PostgreSQL (fast: open connections are cut).
+cmd_restart_postgres() {
+    lock
+    PG_BIN=$(find_pg_bindir)
+    [[ -n $PG_BIN ]] && pg_running || die "postgres: the private server is not running"
+    as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -m fast -w -t "$WAIT_SECONDS" restart \
+        >/dev/null 9>&- || die "postgres: did not restart within ${WAIT_SECONDS}s"
+    say "postgres: restarted"
+}
+
 cmd_env() {
     printf 'export DATABASE_URL=%q\n' "$(database_url)"
     printf 'export REDIS_URL=%q\n' "$(redis_url)"
@@ -554,9 +564,10 @@ start) cmd_start ;;
 stop) cmd_stop ;;
 status) cmd_status ;;
 env) cmd_env ;;
+restart-postgres) cmd_restart_postgres ;;
 packages) missing_packages ;;
 *)
-    echo "usage: $0 start|stop|status|env|packages" >&2
+    echo "usage: $0 start|stop|status|env|packages|restart-postgres" >&2
     exit 2
     ;;
 esac

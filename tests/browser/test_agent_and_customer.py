@@ -11,7 +11,7 @@ from tests.browser.conftest import login
 from tests.factories import make_agent, make_ticket
 from tickets.models import Comment, ReplyTemplate
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_agent_replies_with_a_template_and_a_note_the_customer_sees_only_the_reply(

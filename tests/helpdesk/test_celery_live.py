@@ -15,7 +15,7 @@ from django.db import connection
 from helpdesk import engine
 from helpdesk.models import EngineState
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.celery_live]
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.celery_live]
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -57,6 +57,9 @@ class SmtpSink:
             import asyncio
 
             await asyncio.sleep(self.delay)
+        # Like an MTA that commits a message only while its sender is still there to be told.
+        if server.transport is None or server.transport.is_closing():
+            return "421 Sender gone"
         with self._lock:
             self.messages.append(email.message_from_bytes(envelope.content))
         return "250 OK"
@@ -177,3 +180,54 @@ class Processes:
 
     def logs(self) -> str:
         return "\n".join(p.read_text(errors="replace")[-3000:] for p in self.tmp_path.glob("*.log"))
+
+
+class RedisServer:
+    """A private redis-server for tests that flush or restart it."""
+
+    def __init__(self, directory: Path):
+        self.dir = directory
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> RedisServer:
+        self.proc = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(self.dir),
+             "--appendonly", "yes", "--maxmemory-policy", "noeviction", "--save", ""],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )
+        import redis
+
+        client = redis.Redis.from_url(self.url)
+
+        def ready() -> bool:
+            try:
+                return bool(client.ping())
+            except redis.RedisError:
+                return False
+
+        assert wait_for(ready, timeout=15), "redis-server did not start"
+        return self
+
+    def flush_and_restart(self) -> None:
+        import redis
+
+        redis.Redis.from_url(self.url).flushall()
+        self.stop()
+        self.start()
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+
+def restart_postgres() -> None:
+    """Restart the private PostgreSQL of this checkout (scripts/services.sh)."""
+    subprocess.run(
+        ["bash", str(ROOT / "scripts" / "services.sh"), "restart-postgres"],
+        check=True, capture_output=True, timeout=120,
+    )
+    connection.close()  # this process's connection died with the server

@@ -14,7 +14,7 @@ from tests.live.harness import wait_for
 from tickets import services
 from tickets.models import SlaEvent
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.celery_live]
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.celery_live]
 TICK = timedelta(seconds=1)
 SLACK = timedelta(seconds=2.5)  # one tick, plus the time a tick and a task take on 2 loaded cores
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
@@ -77,6 +77,29 @@ class CalendarPeriod(models.Model):
             raise ValidationError(
                 {"closes": "A period must close after it opens (leave empty for 24:00)."}
             )
+
+
+def check_periods(periods: list[tuple[int, time, time | None]]) -> None:
+    """A calendar's periods: at least one, none empty, none overlapping on the same day."""
+    if not periods:
+        raise ValidationError("A calendar needs at least one business period.")
+    by_day: dict[int, list[tuple[time, time | None]]] = {}
+    for weekday, opens, closes in periods:
+        if closes is not None and closes <= opens:
+            raise ValidationError(
+                f"{Weekday(weekday).label} {opens:%H:%M}-{closes:%H:%M} is empty or backwards: "
+                "a period must close after it opens (leave the end empty for 24:00)."
+            )
+        by_day.setdefault(weekday, []).append((opens, closes))
+    for weekday, spans in by_day.items():
+        spans.sort(key=lambda span: span[0])
+        for (a_open, a_close), (b_open, _) in zip(spans, spans[1:], strict=False):
+            if a_close is None or b_open < a_close:
+                end = "24:00" if a_close is None else f"{a_close:%H:%M}"
+                raise ValidationError(
+                    f"{Weekday(weekday).label}: {a_open:%H:%M}-{end} overlaps the period "
+                    f"starting at {b_open:%H:%M}."
+                )
 
 
 class Holiday(models.Model):

@@ -125,7 +125,7 @@ def apply(ticket: Ticket, *, now: datetime) -> None:
             continue
         if target is None:
             start = ticket.first_response_at if kind == SlaKind.UPDATE else ticket.created_at
-            target = SlaTarget(ticket=ticket, kind=kind, started_at=start)
+            target = SlaTarget(ticket=ticket, kind=kind, started_at=start, cycle=_next_cycle(ticket, kind))
             if kind == SlaKind.FIRST_RESPONSE and ticket.first_response_at:
                 target.fulfilled_at = ticket.first_response_at
             if paused_now:
@@ -135,6 +135,16 @@ def apply(ticket: Ticket, *, now: datetime) -> None:
         target.save()
         _log(target, SlaEventKind.APPLIED, now=now, policy=policy.name)
     sync_ticket(ticket, now=now)
+
+
+def _next_cycle(ticket: Ticket, kind: str) -> int:
+    """A target that comes back (after a policy without it) starts a new period: warnings and
+    breaches are recorded once per period, so a period number is never reused."""
+    last = (
+        SlaEvent.objects.filter(ticket=ticket, target_kind=kind)
+        .order_by("-cycle").values_list("cycle", flat=True).first()
+    )
+    return (last or 0) + 1
 
 
 def on_status_change(ticket: Ticket, *, before: str, after: str, now: datetime) -> None:
@@ -199,6 +209,7 @@ def on_public_agent_reply(ticket: Ticket, *, now: datetime) -> None:
     elif (policy := policy_for(ticket)) and policy.update_interval:
         update = SlaTarget(
             ticket=ticket, kind=SlaKind.UPDATE, started_at=now, policy=policy,
+            cycle=_next_cycle(ticket, SlaKind.UPDATE),
             calendar=policy.calendar, target=policy.update_interval,
             paused_since=now if ticket.status in PAUSED_STATUSES else None,
         )

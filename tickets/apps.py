@@ -5,4 +5,4 @@ class TicketsConfig(AppConfig):
     name = "tickets"
 
     def ready(self):
-        from . import tasks  # noqa: F401 - registers the ticket engine modules
+        from . import admin_sla, tasks  # noqa: F401 - SLA admin; the ticket engine modules

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from helpdesk import clock, markdown, presence
 from helpdesk.access import agent_side_required
 from helpdesk.errors import DomainError
-from tickets import lifecycle, services
+from tickets import lifecycle, replies, services
 from tickets.choices import EventKind, Status
 from tickets.forms import MAX_UPLOAD_MB, ReplyForm, TicketCreateForm, TicketFieldsForm
 from tickets.models import ReplyTemplate
@@ -88,15 +88,26 @@ def _respond(request, ticket, *, error: str = "", reply_form=None, side_form=Non
     return render(request, "tickets/_ticket_refresh.html", ctx)
 
 
+def _reply_form_from_template(request, ticket, slug: str) -> ReplyForm:
+    template = ReplyTemplate.objects.filter(slug=slug, is_active=True).first()
+    body = replies.render_reply(template, ticket=ticket, agent=request.user) if template else ""
+    return ReplyForm(initial={"body": body, "is_internal": bool(template and template.is_internal)})
+
+
 @require_GET
 @agent_side_required
 def ticket_detail(request, key: str):
+    """The ticket page. `?template=<slug>` opens the composer filled from a reply template (the
+    customer-update reminders link here with the status-update template)."""
     ticket = ticket_get_for_user(request.user, key)
     presence.touch(
         f"ticket:{ticket.pk}", user_id=request.user.pk, name=request.user.display_name,
         state="viewing",
     )
-    return render(request, "tickets/ticket.html", _context(request, ticket, nav="queue"))
+    ctx = _context(request, ticket, nav="queue")
+    if slug := request.GET.get("template"):
+        ctx["reply_form"] = _reply_form_from_template(request, ticket, slug)
+    return render(request, "tickets/ticket.html", ctx)
 
 
 @require_POST
@@ -198,12 +209,8 @@ def ticket_preview(request, key: str):
 @agent_side_required
 def ticket_reply_template(request, key: str):
     """The composer's textarea filled from a reply template."""
-    from tickets import replies  # TEMP until replies lands
-
     ticket = ticket_get_for_user(request.user, key)
-    template = ReplyTemplate.objects.filter(slug=request.GET.get("template", ""), is_active=True).first()
-    body = replies.render_reply(template, ticket=ticket, agent=request.user) if template else ""
-    form = ReplyForm(initial={"body": body, "is_internal": bool(template and template.is_internal)})
+    form = _reply_form_from_template(request, ticket, request.GET.get("template", ""))
     return render(request, "tickets/ticket.html#composer-body", {"reply_form": form, "ticket": ticket})
 
 

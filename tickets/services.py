@@ -21,7 +21,7 @@ from helpdesk.models import User
 
 from . import events, lifecycle
 from .sla import clocks
-from .choices import EventKind, Status
+from .choices import OPEN_STATUSES, EventKind, Status
 from .models import Attachment, Comment, Organization, Team, Ticket, TicketEvent
 
 # Fields an agent edits directly; status has its own service because it follows the lifecycle.
@@ -415,3 +415,24 @@ def bulk_apply(*, tickets: Iterable[Ticket], actor: User, action: str, value: An
             message = exc.message if isinstance(exc, DomainError) else "; ".join(exc.messages)
             refused.append((ticket.key, message))
     return {"done": done, "refused": refused}
+
+
+@transaction.atomic
+def organization_set_tier(*, organization: Organization, tier: str, actor: User) -> int:
+    """Change a customer's tier and re-apply the SLA of its open tickets (policies match on tier).
+
+    Returns how many open tickets were re-applied.
+    """
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    if organization.tier == tier:
+        return 0
+    organization.tier = tier
+    organization.full_clean(validate_unique=False)
+    organization.save(update_fields=["tier"])
+    now = clock.now()
+    count = 0
+    open_tickets = organization.tickets.filter(status__in=OPEN_STATUSES).order_by("pk")
+    for ticket in open_tickets.select_for_update().select_related("organization"):
+        clocks.apply(ticket, now=now)
+        count += 1
+    return count

@@ -160,3 +160,21 @@ def test_closing_stops_every_clock(p1, agent):
     with time_machine.travel(T0 + 5 * H, tick=False):
         engine.tick()
     assert not SlaEvent.objects.filter(ticket=p1, kind="breached").exists()
+
+
+def test_tier_change_reapplies_open_tickets(agent, org_a):
+    from tickets.models import BusinessCalendar, SlaPolicy
+
+    SlaPolicy.objects.create(
+        name="Free tier P1", position=0, severity=1, tier="free",
+        calendar=BusinessCalendar.objects.get(name="24/7"), first_response=2 * H, resolution=24 * H,
+    )
+    with time_machine.travel(T0, tick=False):
+        ticket = make_ticket(actor=agent, organization=org_a, severity=1)  # enterprise: 15 min
+        closed = make_ticket(actor=agent, organization=org_a, severity=1)
+        services.ticket_transition(ticket=closed, to=Status.CLOSED, actor=agent)
+    with time_machine.travel(T0 + 5 * M, tick=False):
+        count = services.organization_set_tier(organization=org_a, tier="free", actor=agent)
+    assert count == 1
+    assert targets(ticket)[SlaKind.FIRST_RESPONSE].due_at == T0 + 2 * H
+    assert targets(closed)[SlaKind.FIRST_RESPONSE].due_at == T0 + 15 * M  # closed: left alone

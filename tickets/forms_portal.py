@@ -1,4 +1,4 @@
-"""Forms of the customer portal. They parse and validate input; tickets.services does the writing."""
+"""Forms of the customer portal: they parse and validate; tickets.services does the writing."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ MAX_FILES = 10
 # One line per severity, in the customer's words, from the playbook's criteria (seed 003).
 SEVERITY_HELP = {
     Severity.P1: "All API requests failing, authentication completely down, data breach",
-    Severity.P2: "An endpoint failing consistently, or latency far above normal; a workaround may exist",
+    Severity.P2: "An endpoint failing consistently, latency far above normal; a workaround exists",
     Severity.P3: "Something is wrong but your core operations still work: an edge case, the docs",
     Severity.P4: "A question, a feature request or a cosmetic issue",
 }
@@ -45,7 +45,7 @@ class MultipleFileInput(forms.FileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Several files under one name; the size limit is read at validation time (settings may change)."""
+    """Several files under one name. The size limit is read when validating, not at import."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput())
@@ -75,7 +75,9 @@ class PortalTicketForm(forms.Form):
         max_length=200,
         label="Subject",
         help_text="One line: what is wrong, and where.",
-        widget=forms.TextInput(attrs={"placeholder": "e.g. POST /v1/payments returns 500 since 10:00 UTC"}),
+        widget=forms.TextInput(
+            attrs={"placeholder": "e.g. POST /v1/payments returns 500 since 10:00 UTC"}
+        ),
         error_messages={"required": "Give your ticket a subject."},
     )
     description = forms.CharField(
@@ -92,7 +94,9 @@ class PortalTicketForm(forms.Form):
         error_messages={"invalid_choice": "Choose one of the severities listed."},
     )
     issue_type = forms.ChoiceField(
-        label="Type of request", choices=IssueType.choices, initial=IssueType.QUESTION,
+        label="Type of request",
+        choices=IssueType.choices,
+        initial=IssueType.QUESTION,
         error_messages={"invalid_choice": "Choose one of the request types listed."},
     )
     category = forms.ChoiceField(
@@ -107,57 +111,77 @@ class PortalTicketForm(forms.Form):
         error_messages={"invalid_choice": "Choose one of the environments listed."},
     )
     affected_users = forms.IntegerField(
-        label="Users affected", required=False, min_value=0, max_value=2_000_000_000,
+        label="Users affected",
+        required=False,
+        min_value=0,
+        max_value=2_000_000_000,
         help_text="An estimate is fine.",
     )
     business_impact = forms.ChoiceField(
-        choices=[("", "—"), *BusinessImpact.choices], required=False,
+        choices=[("", "—"), *BusinessImpact.choices],
+        required=False,
         error_messages={"invalid_choice": "Choose one of the impacts listed."},
     )
     workaround = forms.CharField(
-        label="Workaround in use", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label="Workaround in use",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Leave empty if there is none.",
     )
     product_version = forms.CharField(
-        label="API / SDK version", max_length=60, required=False,
+        label="API / SDK version",
+        max_length=60,
+        required=False,
         widget=forms.TextInput(attrs={"placeholder": "e.g. v2, python-sdk 3.4.1"}),
     )
     affected_endpoint = forms.CharField(
-        max_length=200, required=False,
+        max_length=200,
+        required=False,
         widget=forms.TextInput(attrs={"placeholder": "e.g. POST /v1/users"}),
     )
     request_id = forms.CharField(
-        label="Request ID", max_length=120, required=False,
+        label="Request ID",
+        max_length=120,
+        required=False,
         help_text="From the X-Request-Id response header.",
     )
     error_message = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="The complete error response body, if you have it.",
     )
     recent_changes = forms.CharField(
-        label="Recent changes on your side", required=False,
+        label="Recent changes on your side",
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Deployments, key rotations, new SDK versions…",
     )
     attachments = MultipleFileField()
 
     TECHNICAL_FIELDS = (
-        "product_version", "affected_endpoint", "request_id", "error_message", "recent_changes",
+        "product_version",
+        "affected_endpoint",
+        "request_id",
+        "error_message",
+        "recent_changes",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["attachments"].help_text = (
-            f"Logs, screenshots, HAR files. {attachment_limit_help()}"
-        )
+        self.fields[
+            "attachments"
+        ].help_text = f"Logs, screenshots, HAR files. {attachment_limit_help()}"
 
     def severity_options(self) -> list[dict[str, Any]]:
         """The radio buttons with their one-line help, for a template that lays them out."""
         current = str(self["severity"].value() or "")
         return [
             {
-                "value": s.value, "code": f"P{s.value}", "label": s.label,
-                "help": SEVERITY_HELP[s], "checked": current == str(s.value),
+                "value": s.value,
+                "code": f"P{s.value}",
+                "label": s.label,
+                "help": SEVERITY_HELP[s],
+                "checked": current == str(s.value),
                 "id": f"id_severity_{s.value}",
             }
             for s in Severity
@@ -209,6 +233,9 @@ class PortalReplyForm(forms.Form):
 
 class PortalReopenForm(forms.Form):
     body = forms.CharField(
-        label="What still happens?", required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Optional: tell us what you still see."}),
+        label="What still happens?",
+        required=False,
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": "Optional: tell us what you still see."}
+        ),
     )

@@ -3,8 +3,6 @@ and confirms or rejects a resolution. Scope comes from tickets.selectors only.""
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,13 +16,12 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.dateparse import parse_datetime
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from helpdesk import clock
+from helpdesk import clock, keyset
 from helpdesk import markdown as md
 from helpdesk.access import customer_required
 from helpdesk.errors import DomainError
@@ -61,7 +58,11 @@ def _organization(user: User) -> Organization | None:
 
 
 def _ago(value: datetime, now: datetime) -> str:
-    return f"{timesince(value, now, depth=1)} ago" if now - value >= timedelta(minutes=1) else "just now"
+    return (
+        f"{timesince(value, now, depth=1)} ago"
+        if now - value >= timedelta(minutes=1)
+        else "just now"
+    )
 
 
 def _add_service_error(form: forms.Form, exc: DomainError | ValidationError) -> None:
@@ -70,7 +71,9 @@ def _add_service_error(form: forms.Form, exc: DomainError | ValidationError) -> 
         target = FORM_FIELD.get(exc.field or "", exc.field)
         form.add_error(target if target in form.fields else None, exc.message)
         return
-    for name, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
+    for name, errors in (
+        exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
+    ):
         target = FORM_FIELD.get(name or "", name)
         form.add_error(target if target in form.fields else None, errors)
 
@@ -78,67 +81,19 @@ def _add_service_error(form: forms.Form, exc: DomainError | ValidationError) -> 
 # --- the ticket list -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Cursor:
-    updated_at: datetime
-    id: int
-
-    def encode(self) -> str:
-        raw = f"{self.updated_at.isoformat()}|{self.id}".encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-    @classmethod
-    def decode(cls, token: str) -> Cursor | None:
-        """None for anything that is not a cursor we made: a tampered link shows the first page."""
-        try:
-            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-            stamp, _, pk = raw.partition("|")
-            updated_at = parse_datetime(stamp)
-            if updated_at is None or updated_at.tzinfo is None or not pk.isdigit():
-                return None
-            return cls(updated_at, int(pk))
-        except (binascii.Error, UnicodeDecodeError, ValueError):
-            return None
-
-
 def _search(qs: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
     match = Q(search_vector=SearchQuery(text, config="english", search_type="websearch"))
     match |= Q(title__icontains=text)
-    number = ticket_number_from_key(text) if "-" in text else (int(text) if text.isdigit() else None)
+    number = (
+        ticket_number_from_key(text) if "-" in text else (int(text) if text.isdigit() else None)
+    )
     if number is not None:
         match |= Q(number=number)
     return qs.filter(match)
 
 
-def _page(
-    qs: QuerySet[Ticket], *, after: Cursor | None, before: Cursor | None
-) -> tuple[list[Ticket], Cursor | None, Cursor | None]:
-    """One page, newest activity first, by keyset on (updated_at, id); never OFFSET.
-
-    Returns the rows, the cursor of the next (older) page and of the previous (newer) page.
-    """
-    if before is not None:
-        newer = Q(updated_at__gt=before.updated_at) | Q(
-            updated_at=before.updated_at, id__gt=before.id
-        )
-        rows = list(qs.filter(newer).order_by("updated_at", "id")[: PAGE_SIZE + 1])
-        has_newer = len(rows) > PAGE_SIZE
-        rows = rows[:PAGE_SIZE][::-1]
-        has_older = True
-    else:
-        if after is not None:
-            qs = qs.filter(
-                Q(updated_at__lt=after.updated_at) | Q(updated_at=after.updated_at, id__lt=after.id)
-            )
-        rows = list(qs.order_by("-updated_at", "-id")[: PAGE_SIZE + 1])
-        has_older = len(rows) > PAGE_SIZE
-        rows = rows[:PAGE_SIZE]
-        has_newer = after is not None
-    if not rows:
-        return rows, None, None
-    older = Cursor(rows[-1].updated_at, rows[-1].pk) if has_older else None
-    newer_cursor = Cursor(rows[0].updated_at, rows[0].pk) if has_newer else None
-    return rows, older, newer_cursor
+# Newest activity first; the cursor keeps (updated_at, id) of the row at the page boundary.
+ORDERING = keyset.Ordering("portal", (("updated_at", True),), id_descending=True)
 
 
 def _list_url(status: str, q: str, **cursor: str) -> str:
@@ -161,17 +116,24 @@ def portal(request: HttpRequest) -> HttpResponse:
     if status not in FILTERS:
         status = DEFAULT_FILTER
     q = request.GET.get("q", "").strip()[:200]
-    after = Cursor.decode(request.GET.get("after", ""))
-    before = None if after else Cursor.decode(request.GET.get("before", ""))
+    cursor = request.GET.get("cursor", "")
 
     visible = tickets_visible_to(user)
-    qs = visible.select_related("requester")
+    qs = visible.select_related("requester").defer(
+        "description", "search_vector", "error_message", "workaround", "recent_changes"
+    )
     condition = FILTERS[status][1]
     if condition is not None:
         qs = qs.filter(condition)
     if q:
         qs = _search(qs, q)
-    rows, older, newer = _page(qs, after=after, before=before)
+    try:
+        result = keyset.page(qs, ordering=ORDERING, cursor=cursor or None, size=PAGE_SIZE)
+    except keyset.InvalidCursor:
+        # An edited or stale link shows the first page rather than an error.
+        cursor = ""
+        result = keyset.page(qs, ordering=ORDERING, cursor=None, size=PAGE_SIZE)
+    rows = result.rows
 
     now = clock.now()
     for ticket in rows:
@@ -188,9 +150,13 @@ def portal(request: HttpRequest) -> HttpResponse:
             {"key": key, "label": label, "url": _list_url(key, q), "current": key == status}
             for key, (label, _) in FILTERS.items()
         ],
-        "older_url": _list_url(status, q, after=older.encode()) if older else None,
-        "newer_url": _list_url(status, q, before=newer.encode()) if newer else None,
-        "first_url": _list_url(status, q) if (after or before) else None,
+        "older_url": _list_url(status, q, cursor=result.next_cursor)
+        if result.next_cursor
+        else None,
+        "newer_url": (
+            _list_url(status, q, cursor=result.previous_cursor) if result.previous_cursor else None
+        ),
+        "first_url": _list_url(status, q) if cursor else None,
         "has_any": has_any,
         "waiting_count": (
             visible.filter(status=Status.WAITING_ON_CUSTOMER).count() if organization else 0
@@ -221,8 +187,12 @@ def portal_new(request: HttpRequest) -> HttpResponse:
     elif form.is_valid():
         try:
             ticket = services.ticket_create(
-                actor=user, organization=organization, requester=user, channel=Channel.PORTAL,
-                title=form.cleaned_data["title"], files=form.cleaned_data["attachments"],
+                actor=user,
+                organization=organization,
+                requester=user,
+                channel=Channel.PORTAL,
+                title=form.cleaned_data["title"],
+                files=form.cleaned_data["attachments"],
                 **form.ticket_fields(),
             )
         except (DomainError, ValidationError) as exc:
@@ -233,7 +203,9 @@ def portal_new(request: HttpRequest) -> HttpResponse:
             )
             return redirect("portal_ticket", key=ticket.key)
     ctx = {
-        "nav": "portal_new", "organization": organization, "form": form,
+        "nav": "portal_new",
+        "organization": organization,
+        "form": form,
         "files_dropped": files_dropped,
     }
     return render(request, "tickets/portal_new.html", ctx)
@@ -257,13 +229,25 @@ class Entry:
     pill_label: str = ""
     ago: str = ""
 
+    @property
+    def rank_kind(self) -> str:
+        return self.event.kind if self.event is not None else "comment"
+
+
+_RANK = {EventKind.CREATED: 0, "comment": 1}
+_STATUS_FOR_CUSTOMER = {Status.WAITING_ON_CUSTOMER: "Waiting on you"}
+
 
 def _event_entry(event: TicketEvent, ticket: Ticket, viewer: User) -> Entry | None:
-    who = "You" if event.actor_id == viewer.pk else (
-        event.actor.display_name if event.actor else "Support"
+    who = (
+        "You"
+        if event.actor_id == viewer.pk
+        else (event.actor.display_name if event.actor else "Support")
     )
     if event.kind == EventKind.CREATED:
-        return Entry("event", event.created_at, event.pk, event=event, text=f"{who} opened the ticket")
+        return Entry(
+            "event", event.created_at, event.pk, event=event, text=f"{who} opened the ticket"
+        )
     if event.kind == EventKind.STATUS:
         try:
             after = Status(event.after)
@@ -275,11 +259,26 @@ def _event_entry(event: TicketEvent, ticket: Ticket, viewer: User) -> Entry | No
         }.get(after, "changed the status to")
         if event.before == Status.RESOLVED and after == Status.INVESTIGATING:
             verb = "reopened the ticket"
+        elif event.before == Status.WAITING_ON_CUSTOMER and after == Status.IN_PROGRESS:
+            verb = "replied, so the ticket moved to"
+            return Entry(
+                "event",
+                event.created_at,
+                event.pk,
+                event=event,
+                text=f"{who} {verb}",
+                pill=f"status-{after.value}",
+                pill_label=after.label,
+            )
         show_pill = verb == "changed the status to"
         return Entry(
-            "event", event.created_at, event.pk, event=event, text=f"{who} {verb}",
+            "event",
+            event.created_at,
+            event.pk,
+            event=event,
+            text=f"{who} {verb}",
             pill=f"status-{after.value}" if show_pill else "",
-            pill_label=after.label if show_pill else "",
+            pill_label=_STATUS_FOR_CUSTOMER.get(after, after.label) if show_pill else "",
         )
     if event.kind == EventKind.SEVERITY:
         try:
@@ -287,12 +286,20 @@ def _event_entry(event: TicketEvent, ticket: Ticket, viewer: User) -> Entry | No
         except (TypeError, ValueError):
             return None
         return Entry(
-            "event", event.created_at, event.pk, event=event, text=f"{who} changed the severity to",
-            pill=f"sev sev-{severity.value}", pill_label=f"P{severity.value} · {severity.label}",
+            "event",
+            event.created_at,
+            event.pk,
+            event=event,
+            text=f"{who} changed the severity to",
+            pill=f"sev sev-{severity.value}",
+            pill_label=f"P{severity.value} · {severity.label}",
         )
     if event.kind == EventKind.FIELD and event.field == "title":
         return Entry(
-            "event", event.created_at, event.pk, event=event,
+            "event",
+            event.created_at,
+            event.pk,
+            event=event,
             text=f"{who} renamed the ticket to “{event.after}”",
         )
     # Replies are shown as comments; attachments beside the message they came with.
@@ -309,7 +316,10 @@ def _conversation(user: User, ticket: Ticket) -> dict[str, Any]:
     for comment in comments_visible_to(user, ticket):
         entries.append(
             Entry(
-                "comment", comment.created_at, comment.pk, comment=comment,
+                "comment",
+                comment.created_at,
+                comment.pk,
+                comment=comment,
                 attachments=by_comment.get(comment.pk, []),
             )
         )
@@ -317,8 +327,8 @@ def _conversation(user: User, ticket: Ticket) -> dict[str, Any]:
         entry = _event_entry(event, ticket, user)
         if entry is not None:
             entries.append(entry)
-    # Events first at equal times: "reopened" reads after the reply that explains it otherwise.
-    entries.sort(key=lambda e: (e.at, e.kind == "event", e.order))
+    # At equal times the opening comes first, and a reply before the status change it caused.
+    entries.sort(key=lambda e: (e.at, _RANK.get(e.rank_kind, 2), e.order))
     for entry in entries:
         entry.ago = _ago(entry.at, now)
     return {
@@ -329,8 +339,12 @@ def _conversation(user: User, ticket: Ticket) -> dict[str, Any]:
 
 
 def _ticket_ctx(
-    request: HttpRequest, ticket: Ticket, *, reply_form: PortalReplyForm | None = None,
-    reopen_form: PortalReopenForm | None = None, action_error: str = "",
+    request: HttpRequest,
+    ticket: Ticket,
+    *,
+    reply_form: PortalReplyForm | None = None,
+    reopen_form: PortalReopenForm | None = None,
+    action_error: str = "",
 ) -> dict[str, Any]:
     now = clock.now()
     return {
@@ -369,7 +383,9 @@ def portal_reply(request: HttpRequest, key: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.comment_add(
-                ticket=ticket, author=user, body=form.cleaned_data["body"],
+                ticket=ticket,
+                author=user,
+                body=form.cleaned_data["body"],
                 files=form.cleaned_data["attachments"],
             )
         except (DomainError, ValidationError) as exc:
@@ -386,6 +402,7 @@ def portal_reply(request: HttpRequest, key: str) -> HttpResponse:
     ctx = _ticket_ctx(request, ticket, reply_form=form)
     ctx["files_dropped"] = bool(request.FILES.getlist("attachments"))
     if request.htmx:
+        ctx["oob"] = True  # the refusal may come from a status change made meanwhile
         return render(request, "tickets/portal_ticket.html#portal-conversation", ctx)
     return render(request, "tickets/portal_ticket.html", ctx)
 

@@ -173,6 +173,7 @@ class Ticket(models.Model):
             models.Index(fields=["-updated_at", "-id"], condition=OPEN, name="ticket_open_updated"),
             models.Index(fields=["-created_at", "-id"], name="ticket_created"),
             models.Index(fields=["organization", "-created_at", "-id"], name="ticket_org_created"),
+            models.Index(fields=["organization", "-updated_at", "-id"], name="ticket_org_updated"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
             models.Index(fields=["team", "status"], name="ticket_team_status"),
             models.Index(fields=["severity", "-updated_at"], condition=OPEN, name="ticket_open_sev"),

@@ -115,7 +115,7 @@ def sla_badge(ticket):
     if not ticket.is_open:
         return ""
     if ticket.sla_paused:
-        return format_html('<span class="sla sla-paused" title="Clock paused while {}">⏸ Paused</span>',
+        return format_html('<span class="sla sla-paused" title="Clock paused while {}">Paused</span>',
                            ticket.get_status_display().lower())
     if not ticket.sla_due_at:
         return format_html('<span class="sla sla-none">—</span>')

@@ -189,3 +189,21 @@ def test_security_ticket_is_404_without_clearance(client, agent):
     other = make_agent()
     client.force_login(other)
     assert client.get(reverse("ticket_detail", args=[secret.key])).status_code == 404
+
+
+def test_ticket_page_query_count_does_not_grow_with_comments(
+    client, agent, ticket, customer_a, django_assert_max_num_queries
+):
+    client.force_login(agent)
+    for i in range(3):
+        services.comment_add(ticket=ticket, author=customer_a if i % 2 else agent, body=f"c{i}",
+                             files=[SimpleUploadedFile(f"f{i}.log", b"x")])
+    with django_assert_max_num_queries(25) as few:
+        client.get(reverse("ticket_detail", args=[ticket.key]))
+    for i in range(30):
+        services.comment_add(ticket=ticket, author=customer_a if i % 2 else agent, body=f"d{i}",
+                             is_internal=bool(i % 3 == 0) and i % 2 == 0,
+                             files=[SimpleUploadedFile(f"g{i}.log", b"x")])
+    with django_assert_max_num_queries(25) as many:
+        client.get(reverse("ticket_detail", args=[ticket.key]))
+    assert len(many.captured_queries) == len(few.captured_queries)

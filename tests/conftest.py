@@ -49,3 +49,14 @@ def customer_a(org_a):
 @pytest.fixture
 def customer_b(org_b):
     return make_contact(org_b, username="cust_b", first_name="Blair", last_name="Globex")
+
+
+def pytest_collection_modifyitems(items):
+    """A transactional test flushes the database; without serialized_rollback the rows that
+    migrations install (SLA policies, reply templates) would be gone for the tests after it."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            raise pytest.UsageError(
+                f"{item.nodeid}: use @pytest.mark.django_db(transaction=True, serialized_rollback=True)"
+            )

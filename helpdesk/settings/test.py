@@ -1,4 +1,5 @@
 import hashlib
+import os
 
 from .base import *  # noqa: F403
 from .base import BASE_DIR, DATABASES
@@ -22,7 +23,9 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
 # One test database per checkout: a CI clone and a developer's tree on one machine never share it.
+# HELPDESK_TEST_DB_SUFFIX separates two runs in one checkout.
 DATABASES["default"]["TEST"] = {
     "NAME": "test_helpdesk_" + hashlib.sha1(str(BASE_DIR).encode()).hexdigest()[:8]
+    + os.environ.get("HELPDESK_TEST_DB_SUFFIX", "")
 }
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

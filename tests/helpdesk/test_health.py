@@ -54,7 +54,7 @@ def test_engine_runs_registered_modules():
         engine._modules.pop("test-module")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_engine_skips_a_module_whose_lock_is_held_elsewhere():
     """Two beats or two workers never run one module at once (pg_try_advisory_xact_lock)."""
     import psycopg2

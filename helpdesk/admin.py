@@ -21,9 +21,9 @@ class UserAdmin(BaseUserAdmin):
             {
                 "fields": ["role"],
                 "description": (
-                    "Customers use the portal and need a contact (Tickets → Contacts); agents, engineers, "
-                    "managers and admins work the queue. Django admin access is the separate "
-                    "“staff status” below."
+                    "Customers use the portal and need a contact (Tickets → Contacts); agents, "
+                    "engineers, managers and admins work the queue. Django admin access is the "
+                    "separate “staff status” below."
                 ),
             },
         ),

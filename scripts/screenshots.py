@@ -6,6 +6,7 @@ Each PATH is captured at laptop (1366x860) and phone (390x844) sizes.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -34,7 +35,8 @@ def main() -> None:
                 page.goto(base + path)
                 page.wait_for_load_state("networkidle")
                 name = path.strip("/").replace("/", "_").replace("?", "_") or "home"
-                page.screenshot(path=str(out / f"{name}-{label}.png"), full_page=(label == "laptop"))
+                full = label == "laptop" and os.environ.get("SHOT_FULL", "1") == "1"
+                page.screenshot(path=str(out / f"{name}-{label}.png"), full_page=full)
             page.close()
         browser.close()
 

@@ -91,7 +91,7 @@ def _record(
 def _lock(ticket: Ticket) -> Ticket:
     """Re-read the ticket under a row lock; every read-modify-write starts here."""
     return Ticket.objects.select_for_update(of=("self",)).select_related(
-        "organization", "assignee", "team", "requester", "parent", "duplicate_of"
+        "organization", "assignee", "team"
     ).get(pk=ticket.pk)
 
 
@@ -125,9 +125,13 @@ def _check_links(ticket: Ticket, field: str, target: Ticket | None) -> None:
         return
     if target.pk == ticket.pk:
         raise DomainError("A ticket cannot be linked to itself.", field=field)
-    if field == "parent" and target.parent_id == ticket.pk:
+    # Read the other side fresh: the caller's copy may be older than a link made meanwhile.
+    parent_id, duplicate_of_id = Ticket.objects.filter(pk=target.pk).values_list(
+        "parent_id", "duplicate_of_id"
+    ).get()
+    if field == "parent" and parent_id == ticket.pk:
         raise DomainError(f"{target.key} already has this ticket as its parent.", field=field)
-    if field == "duplicate_of" and target.duplicate_of_id == ticket.pk:
+    if field == "duplicate_of" and duplicate_of_id == ticket.pk:
         raise DomainError(f"{target.key} is already a duplicate of this ticket.", field=field)
 
 

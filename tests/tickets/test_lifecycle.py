@@ -25,7 +25,7 @@ REFUSED = [(a, b) for a, b in ALL_PAIRS if b not in lifecycle.TRANSITIONS[a]]
 
 
 def ticket_in(status: str, *, agent, organization, requester=None) -> Ticket:
-    """A ticket brought to `status` the way the product would (every status is one move from new)."""
+    """A ticket brought to `status` as the product would: every status is one move from new."""
     ticket = make_ticket(actor=agent, organization=organization, requester=requester, now=T0)
     if status != Status.NEW:
         ticket = services.ticket_transition(ticket=ticket, to=status, actor=agent, now=T0)

@@ -124,7 +124,8 @@ def test_status_update_template_keeps_the_blanks_for_the_agent(ticket, sam):
     assert "**Expected resolution**: [Time estimate]" in text
     assert "**Next update**: in 30 minutes" in text
     assert text.endswith("Best regards,\nSam Okafor\nSupport Engineering Team")
-    assert "{{" not in text and "{%" not in text
+    assert "{{" not in text
+    assert "{%" not in text
 
 
 def test_unknown_variables_render_empty(ticket, sam):

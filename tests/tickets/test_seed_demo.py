@@ -126,7 +126,8 @@ def test_sup_456_timeline_follows_the_seed(seeded):
     ]
     comments = list(Comment.objects.filter(ticket=ticket).order_by("created_at"))
     findings, immediate, _thanks, update_1, options, update_2, update_3, resolved = comments
-    assert findings.is_internal and options.is_internal
+    assert findings.is_internal
+    assert options.is_internal
     assert "`SSO token validation failed: Invalid issuer`" in findings.body
     assert "150 occurrences in last 12 hours" in findings.body
     assert immediate.body.startswith("Hi Acme Corp Team,\n\nWe've identified the issue")
@@ -197,7 +198,8 @@ def test_teams_agents_and_organizations(seeded):
     assert agent_side.count() == 12
     assert set(agent_side.values_list("agent_profile__support_tier", flat=True)) == {1, 2, 3}
     tiers = Organization.objects.values_list("tier", flat=True)
-    assert len(tiers) == 12 and set(tiers) == {"enterprise", "business", "free"}
+    assert len(tiers) == 12
+    assert set(tiers) == {"enterprise", "business", "free"}
     for org in Organization.objects.all():
         assert 2 <= org.contacts.count() <= 4, org.name
 
@@ -211,7 +213,8 @@ def test_every_timeline_is_coherent(seeded):
     now = clock.now()
     for ticket in Ticket.objects.all():
         events = list(TicketEvent.objects.filter(ticket=ticket).order_by("created_at", "id"))
-        assert events[0].kind == EventKind.CREATED and events[0].created_at == ticket.created_at
+        assert events[0].kind == EventKind.CREATED
+        assert events[0].created_at == ticket.created_at
         assert all(ticket.created_at <= e.created_at < now for e in events), ticket.key
         span = TicketEvent.objects.filter(ticket=ticket).aggregate(Max("created_at"))
         assert ticket.updated_at == span["created_at__max"], ticket.key

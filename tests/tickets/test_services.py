@@ -1,4 +1,4 @@
-"""Writes through tickets.services: field changes, tags, links, assignment, comments, attachments."""
+"""Writes through tickets.services: fields, tags, links, assignment, comments, attachments."""
 
 from __future__ import annotations
 
@@ -307,7 +307,8 @@ def test_markdown_is_rendered_and_sanitised(ticket, agent):
     comment.refresh_from_db()
     assert comment.body == body
     html = comment.body_html
-    assert "<strong>Fixed</strong>" in html and "<code>v2</code>" in html
+    assert "<strong>Fixed</strong>" in html
+    assert "<code>v2</code>" in html
     for forbidden in ("<script", "onerror", "onclick", "javascript:", "<img"):
         assert forbidden not in html
     assert '<a href="https://docs.example.com" rel="noopener noreferrer nofollow">guide</a>' in html

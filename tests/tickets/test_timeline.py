@@ -58,10 +58,18 @@ def test_a_raw_sql_update_is_refused_by_the_database(created_event):
     assert row == {"kind": EventKind.CREATED, "is_internal": False}
 
 
-def test_events_are_written_in_the_same_transaction_as_the_change(ticket, agent):
-    with pytest.raises(RuntimeError), transaction.atomic():
-        services.ticket_transition(ticket=ticket, to=Status.INVESTIGATING, actor=agent)
+def crash_after(change) -> None:
+    """Run a service call in a transaction that then fails before it commits."""
+    with transaction.atomic():
+        change()
         raise RuntimeError("crash before commit")
+
+
+def test_events_are_written_in_the_same_transaction_as_the_change(ticket, agent):
+    with pytest.raises(RuntimeError):
+        crash_after(
+            lambda: services.ticket_transition(ticket=ticket, to=Status.INVESTIGATING, actor=agent)
+        )
     assert TicketEvent.objects.filter(ticket=ticket, kind=EventKind.STATUS).count() == 0
     ticket.refresh_from_db()
     assert ticket.status == Status.NEW
@@ -181,9 +189,10 @@ def test_a_refused_change_sends_nothing(
 def test_a_rolled_back_change_sends_nothing(
     received, ticket, agent, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            services.comment_add(ticket=ticket, author=agent, body="Draft")
-            raise RuntimeError("rolled back")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+    ):
+        crash_after(lambda: services.comment_add(ticket=ticket, author=agent, body="Draft"))
     assert callbacks == []
     assert received == []

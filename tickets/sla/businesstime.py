@@ -107,24 +107,18 @@ def merge(intervals: Iterable[Interval]) -> list[Interval]:
 
 
 def open_intervals(spec: CalendarSpec, start: datetime) -> Iterator[Interval]:
-    """Business intervals from `start` on, merged across midnights, clipped to begin at `start`."""
+    """Business intervals from `start` on, in order, clipped to begin at `start`.
+
+    Intervals of consecutive days may touch (22:00-24:00, then 00:00-06:00); callers treat
+    touching intervals as one stretch, so they are yielded day by day as soon as they are known.
+    """
     zone = spec.zone
     day = start.astimezone(zone).date() - timedelta(days=1)
-    pending: Interval | None = None
     for _ in range(HORIZON_DAYS):
         for s, e in merge(_day_intervals(spec, day)):
-            if e <= start:
-                continue
-            s = max(s, start)
-            if pending and s <= pending[1]:
-                pending = (pending[0], max(pending[1], e))
-                continue
-            if pending:
-                yield pending
-            pending = (s, e)
+            if e > start:
+                yield (max(s, start), e)
         day += timedelta(days=1)
-    if pending:
-        yield pending
 
 
 def _subtract(interval: Interval, pauses: list[Interval]) -> Iterator[Interval]:

@@ -78,7 +78,8 @@ SCENARIOS: list[Scenario] = [
             "Moving your traffic to a healthy cluster meanwhile",
         ),
         cause="A release exhausted the database connection pool of one EU cluster.",
-        fix="We rolled the cluster back and raised the pool limits; 5xx rates are back to baseline.",
+        fix="We rolled the cluster back and raised the pool limits; 5xx rates are back to "
+        "baseline.",
         prevention="Connection-pool saturation now blocks a rollout at the canary stage.",
         workaround="Retry with exponential backoff; requests to `api-us-1` are unaffected.",
         weight=2,
@@ -119,7 +120,8 @@ SCENARIOS: list[Scenario] = [
         description=(
             "Since $hour UTC all our service accounts get `401 Unauthorized` on every call, "
             "including tokens created today. Nothing changed on our side.\n\n"
-            '```\n{"error": {"code": "invalid_token", "message": "Token signature is invalid."}}\n```'
+            '```\n{"error": {"code": "invalid_token", "message": "Token signature is invalid."}}'
+            "\n```"
         ),
         category="authentication",
         issue_type="bug",
@@ -295,7 +297,8 @@ SCENARIOS: list[Scenario] = [
         cause="The clocks of your new servers run about a minute ahead, so fresh tokens are "
         "not valid yet when they reach us",
         fix="Enable NTP time sync on the new servers",
-        ask="Do your new servers sync their clocks (NTP or chrony)? Could you run `date -u` on one?",
+        ask="Do your new servers sync their clocks (NTP or chrony)? Could you run `date -u` on "
+        "one?",
         answer="You're right, NTP was not enabled on the new image. The clock was 58 s ahead.",
     ),
     Scenario(
@@ -473,7 +476,8 @@ SCENARIOS: list[Scenario] = [
         tags=("pagination",),
         endpoint="GET /v1/transactions",
         close_as="known_issue",
-        note="Known issue KI-31: offset pagination over a changing set. Cursor pagination fixes it.",
+        note="Known issue KI-31: offset pagination over a changing set. Cursor pagination fixes "
+        "it.",
         known=(
             "Offset pagination shifts when rows are inserted during paging",
             "Cursor pagination is not affected",

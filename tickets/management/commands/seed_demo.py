@@ -54,10 +54,10 @@ FINAL_STATUS_WEIGHTS = {
 # How long ago tickets that ended in each status were opened, by severity.
 AGE = {
     S.NEW: {
-        1: (5 * MIN, 40 * MIN),
-        2: (10 * MIN, 3 * HOUR),
-        3: (20 * MIN, 20 * HOUR),
-        4: (30 * MIN, 2 * DAY),
+        1: (5 * MIN, 20 * MIN),
+        2: (10 * MIN, 90 * MIN),
+        3: (20 * MIN, 6 * HOUR),
+        4: (30 * MIN, 30 * HOUR),
     },
     "open": {
         1: (30 * MIN, 5 * HOUR),
@@ -77,7 +77,7 @@ CHANNEL_WEIGHTS = {
     Channel.CHAT: 12,
     Channel.API: 10,
     Channel.PHONE: 5,
-    Channel.MONITORING: 8,
+    Channel.MONITORING: 30,
 }
 SIGN_OFF = "Best regards,\n{agent}\nSupport Engineering Team"
 
@@ -168,6 +168,8 @@ class _Ticket:
     triager: User
     team: Team
     steps: list[tuple[timedelta, Callable[[datetime], Any]]] = field(default_factory=list)
+    # A last step at a fixed moment: the latest customer update of an open ticket.
+    last: tuple[datetime, Callable[[datetime], Any]] | None = None
     pk: int | None = None
 
     def at(self, delay: timedelta, action: Callable[[datetime], Any]) -> None:
@@ -222,7 +224,7 @@ class _Writer:
     def _channel(self, scenario: Scenario) -> str:
         weights = dict(CHANNEL_WEIGHTS)
         if scenario.issue_type != "incident" or scenario.security:
-            weights.pop(Channel.MONITORING)
+            weights.pop(Channel.MONITORING)  # only outages trip our own alerts
         if scenario.severity == 1:
             weights[Channel.PHONE] = 15
         else:
@@ -373,6 +375,7 @@ class _Writer:
                 story.at(u(0.5, 2), self._note(story, owner, story.text(sc.note)))
             if requester and rng.random() < 0.2:
                 story.at(u(2, 5), self._say(story, requester, rng.choice(CUSTOMER_NUDGES)))
+            self._keep_current(story, owner)
             return
 
         story.at(u(1, 3), self._note(story, owner, story.text(sc.note)))
@@ -415,6 +418,7 @@ class _Writer:
             gap = cadence * rng.uniform(0.6, 0.95) if cadence else u(3, 6)
             story.at(gap, self._say(story, owner, self._status_update(story, number)))
         if final == S.IN_PROGRESS:
+            self._keep_current(story, owner)
             return
 
         story.at(u(1, 4), self._say(story, owner, self._resolution(story)))
@@ -422,18 +426,11 @@ class _Writer:
         if requester and rng.random() < 0.12:
             story.at(u(3, 12), self._say(story, requester, story.text(rng.choice(CUSTOMER_REOPEN))))
             story.at(u(0.01, 0.05), self._move(story, requester, S.INVESTIGATING))
-            story.at(
-                u(0.5, 1.5),
-                self._say(
-                    story,
-                    owner,
-                    _sign(
-                        f"Hi {requester.display_name},\n\nThank you for letting us know. We've reopened "
-                        "the ticket and are looking at the new occurrence now.",
-                        owner,
-                    ),
-                ),
+            reopened = (
+                f"Hi {requester.display_name},\n\nThank you for letting us know. We've "
+                "reopened the ticket and are looking at the new occurrence now."
             )
+            story.at(u(0.5, 1.5), self._say(story, owner, _sign(reopened, owner)))
             story.at(u(0.5, 1), self._move(story, owner, S.IN_PROGRESS))
             story.at(u(2, 5), self._say(story, owner, self._resolution(story, again=True)))
             story.at(u(0.05, 0.2), self._move(story, owner, S.RESOLVED))
@@ -489,15 +486,28 @@ class _Writer:
         story.at(timedelta(days=rng.uniform(3, 7)), self._say(story, owner, _sign(body, owner)))
         story.at(timedelta(minutes=rng.uniform(0.2, 2)), self._move(story, owner, S.CLOSED))
 
+    def _keep_current(self, story: _Ticket, owner: User) -> None:
+        """Most open tickets had a customer update within their cadence; some are overdue, as in
+        any real queue."""
+        cadence = CADENCE[story.scenario.severity]
+        if cadence and self.rng.random() < 0.75:
+            when = self.now - cadence * self.rng.uniform(0.1, 0.7)
+            story.last = (when, self._say(story, owner, self._checkin))
+
     def _run(self, story: _Ticket, *, start: datetime) -> None:
-        """Play the steps, compressed when the story would not fit between creation and now."""
+        """Play the steps, compressed when the story would not fit between creation and now
+        (or before its fixed last step)."""
+        last = story.last if story.last and story.last[0] > start else None
+        limit = last[0] if last else self.now
         total = sum((delay for delay, _ in story.steps), timedelta(0))
-        room = (self.now - start) * 0.95
+        room = (limit - start) * 0.95
         scale = min(1.0, room / total) if total else 1.0
         moment = start
         for delay, action in story.steps:
             moment += delay * scale
             action(moment)
+        if last:
+            last[1](last[0])
 
     # -- actions -------------------------------------------------------------------------
 
@@ -588,6 +598,18 @@ class _Writer:
             )
 
         return render
+
+    def _checkin(self, story: _Ticket, agent: User) -> str:
+        sc = story.scenario
+        if sc.known[0]:
+            return self._status_update(story, 1)(story, agent)
+        context = replies.template_context(ticket=story.fresh(), agent=agent)
+        return _sign(
+            f"Hi {context['customer_name']},\n\nA quick update on {context['ticket_key']}: we're "
+            "still working on your request and have nothing new to report yet.\n\n"
+            f"**Next update**: {context['next_update']}",
+            agent,
+        )
 
     def _handoff(self, story: _Ticket) -> str:
         sc, v = story.scenario, story.vars

@@ -1,0 +1,1 @@
+"""The pieces of `manage.py seed_scale`: a large, realistic dataset loaded with COPY."""

@@ -86,11 +86,13 @@ def _schedule(target: SlaTarget, spec: CalendarSpec, *, now: datetime) -> None:
         target.next_check_at = target.due_at
     else:
         target.next_check_at = None
-    paused = sum(((b - a) for a, b in pauses), timedelta(0))
+    closed = _pauses(target)
+    paused = sum(((b - a) for a, b in closed), timedelta(0))
     target.explanation = (
         f"{policy.name}: {_fmt(target.target)} of {target.calendar.name} time "
         f"({target.calendar.timezone}) from {target.started_at:%Y-%m-%d %H:%M} UTC"
-        + (f", plus {len(pauses)} pause(s) of {_fmt(paused)} in all" if pauses else "")
+        + (f", plus {len(closed)} pause(s) of {_fmt(paused)} in all" if closed else "")
+        + (f"; paused since {target.paused_since:%Y-%m-%d %H:%M} UTC" if target.paused_since else "")
     )
 
 

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 
 from helpdesk.models import WebhookEndpoint
 from tests.factories import OrganizationFactory, TeamFactory, make_agent
 from tests.live.harness import Processes, SmtpSink, WebhookSink
-from tickets.models import BusinessCalendar, SlaPolicy
+from tickets.models import BusinessCalendar, CalendarPeriod, SlaPolicy
 
 SECRET = "live-test-secret"
 
@@ -47,9 +47,12 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture
 def fast_policy():
     """A P1 policy measured in seconds, first in order, on the 24/7 calendar."""
+    calendar, created = BusinessCalendar.objects.get_or_create(name="Always open", timezone="UTC")
+    if created:
+        for day in range(7):
+            CalendarPeriod.objects.create(calendar=calendar, weekday=day, opens=time(0), closes=None)
     return SlaPolicy.objects.create(
-        name="Live test P1", position=0, severity=1,
-        calendar=BusinessCalendar.objects.get(name="24/7"),
+        name="Live test P1", position=0, severity=1, calendar=calendar,
         first_response=timedelta(seconds=4), update_interval=timedelta(seconds=4),
         resolution=timedelta(hours=4), warning_percent=50,
     )

@@ -90,16 +90,7 @@ BY_TIME = Ordering("created_at", (("created_at", False),), id_descending=False)
 
 def _filtered_tickets(user: User, params: dict) -> QuerySet[Ticket]:
     """The queue's filters; the API lists every status unless asked otherwise."""
-    query = queue.QueueQuery(
-        status=tuple(params.get("status") or ()) or ("all",),
-        severity=tuple(params.get("severity") or ()),
-        team=params.get("team") or "",
-        assignee=params.get("assignee") or "",
-        organization=params.get("organization") or "",
-        category=params.get("category") or "",
-        tag=(params.get("tag") or "").strip().lower(),
-        q=(params.get("q") or "").strip(),
-    )
+    query = queue.QueueQuery.from_cleaned({**params, "cursor": ""}, default_status="all")
     return queue.filtered(user, query)
 
 

@@ -47,20 +47,7 @@ class QueueFilterForm(forms.Form):
         data = self.cleaned_data if self.is_valid() else {
             name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors
         }
-        status = tuple(data.get("status") or ()) or ("open",)
-        return queue.QueueQuery(
-            status=status,
-            severity=tuple(data.get("severity") or ()),
-            team=data.get("team") or "",
-            assignee=data.get("assignee") or "",
-            organization=data.get("organization") or "",
-            category=data.get("category") or "",
-            tag=(data.get("tag") or "").strip().lower(),
-            q=(data.get("q") or "").strip(),
-            sla=data.get("sla") or "",
-            sort=data.get("sort") or queue.DEFAULT_SORT,
-            cursor=data.get("cursor") or "",
-        )
+        return queue.QueueQuery.from_cleaned(data)
 
 
 class BulkForm(forms.Form):

@@ -65,6 +65,23 @@ class QueueQuery:
     sort: str = DEFAULT_SORT
     cursor: str = ""
 
+    @classmethod
+    def from_cleaned(cls, data: dict, *, default_status: str = "open") -> QueueQuery:
+        """From validated input (the queue's form or the API's serializer)."""
+        return cls(
+            status=tuple(data.get("status") or ()) or (default_status,),
+            severity=tuple(data.get("severity") or ()),
+            team=data.get("team") or "",
+            assignee=data.get("assignee") or "",
+            organization=data.get("organization") or "",
+            category=data.get("category") or "",
+            tag=(data.get("tag") or "").strip().lower(),
+            q=(data.get("q") or "").strip(),
+            sla=data.get("sla") or "",
+            sort=data.get("sort") or DEFAULT_SORT,
+            cursor=data.get("cursor") or "",
+        )
+
 
 @dataclass
 class QueuePage:

@@ -53,7 +53,7 @@ def fast_policy():
             CalendarPeriod.objects.create(calendar=calendar, weekday=day, opens=time(0), closes=None)
     return SlaPolicy.objects.create(
         name="Live test P1", position=0, severity=1, calendar=calendar,
-        first_response=timedelta(seconds=4), update_interval=timedelta(seconds=4),
+        first_response=timedelta(seconds=8), update_interval=timedelta(seconds=8),
         resolution=timedelta(hours=4), warning_percent=50,
     )
 

@@ -16,7 +16,7 @@ from tickets.models import SlaEvent
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.celery_live]
 TICK = timedelta(seconds=1)
-SLACK = timedelta(seconds=2.5)  # one tick, plus the time a tick and a task take on 2 loaded cores
+SLACK = timedelta(seconds=3)  # one tick, plus the time a tick and a task take on 2 loaded cores
 
 
 def test_warning_breach_and_reminder_fire_once_and_are_delivered_once(
@@ -28,9 +28,9 @@ def test_warning_breach_and_reminder_fire_once_and_are_delivered_once(
     processes.start("worker")
     processes.start("beat")
 
-    # First response: warned at 2 s, breached at 4 s.
+    # First response: warned at 4 s, breached at 8 s.
     assert wait_for(lambda: SlaEvent.objects.filter(ticket=ticket, kind="breached").exists(), timeout=40)
-    # A public reply fulfils it and starts the 4 s customer-update period: a reminder, then a breach.
+    # A public reply fulfils it and starts the 8 s customer-update period: a reminder, then a breach.
     services.comment_add(ticket=ticket, author=assignee, body="Investigating now.")
     assert wait_for(
         lambda: SlaEvent.objects.filter(ticket=ticket, target_kind="update", kind="breached").exists(),
@@ -49,7 +49,7 @@ def test_warning_breach_and_reminder_fire_once_and_are_delivered_once(
         ("update", "breached"), ("update", "warned"),
     ]
     for event in fired:
-        planned = event.due_at if event.kind == "breached" else event.due_at - timedelta(seconds=2)
+        planned = event.due_at if event.kind == "breached" else event.due_at - timedelta(seconds=4)
         assert timedelta(0) <= event.at - planned <= TICK + SLACK, (event.kind, event.at - planned)
 
     # One outbox message per recipient and obligation, each delivered once.

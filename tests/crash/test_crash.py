@@ -11,7 +11,6 @@ import json
 import os
 import time
 from collections import Counter
-from datetime import timedelta
 
 import pytest
 

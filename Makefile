@@ -2,6 +2,7 @@
 # make test   the same setup, then the migrations check and the whole test suite
 # make chaos  the crash tests repeated (CHAOS_REPEAT=100): counts of lost and doubled effects
 # make lint   ruff check + ruff format --check
+# make bench  the same setup, then the benchmark suite against the 1M-ticket dataset (bench/README.md)
 # make stop   stop the private PostgreSQL and Redis; make clean also deletes var/
 #
 # PostgreSQL and Redis are private servers under var/ (scripts/services.sh) unless DATABASE_URL /
@@ -17,7 +18,7 @@ HELPDESK_CHROMIUM ?= /usr/bin/chromium
 # Every command that talks to PostgreSQL or Redis runs after this prefix.
 SERVICES_ENV = eval "$$(scripts/services.sh env)" &&
 
-.PHONY: help setup bootstrap venv services run test chaos lint stop clean
+.PHONY: help setup bootstrap venv services run test chaos lint bench stop clean
 
 help:
 	@sed -n 's/^# \(make .*\)/\1/p' $(firstword $(MAKEFILE_LIST))
@@ -62,6 +63,23 @@ chaos: setup
 	@$(SERVICES_ENV) CHAOS_REPEAT=$(CHAOS_REPEAT) CHAOS_REPORT=$(CURDIR)/var/chaos-report.jsonl \
 		$(PYTHON) -m pytest tests/crash -q -p no:randomly || true
 	@$(PYTHON) scripts/chaos_summary.py var/chaos-report.jsonl
+
+# Gunicorn with production settings on 127.0.0.1, measured against DESIGN.md section 10's budgets;
+# results in bench/results/<date>.{json,md}. BENCH_TICKETS sizes the dataset (default 1,000,000).
+BENCH_TICKETS ?= 1000000
+bench: export BENCH_TICKETS := $(BENCH_TICKETS)
+bench: setup
+	@if ! command -v wrk >/dev/null 2>&1; then \
+		if [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "bench: installing wrk"; \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null \
+				|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+					apt-get install -y -qq --no-install-recommends wrk >/dev/null; }; \
+		else \
+			echo "bench: wrk is missing: sudo apt-get install wrk" >&2; exit 1; \
+		fi; \
+	fi
+	@$(SERVICES_ENV) $(PYTHON) -m bench.run
 
 lint: venv
 	.venv/bin/ruff check .

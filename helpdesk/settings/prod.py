@@ -23,3 +23,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# The benchmark suite (`make bench`) reads server time and query counts from response headers.
+if env_bool("HELPDESK_BENCH_HEADERS"):  # noqa: F405
+    MIDDLEWARE = ["helpdesk.bench_middleware.BenchHeadersMiddleware", *MIDDLEWARE]  # noqa: F405

@@ -9,6 +9,7 @@ development or test database. A second run with a dataset already present does n
 
 from __future__ import annotations
 
+import gc
 import time
 
 from django.contrib.auth.hashers import make_password
@@ -32,7 +33,7 @@ from tickets.models import (
 from tickets.sla import calendars, clocks
 
 from ..scale import rows
-from ..scale.pgcopy import Columns, SetAside, copy_rows
+from ..scale.pgcopy import Columns, SetAside, Spool, copy_rows
 from ..scale.plan import Plan
 
 MARKER = "scale-org-0000"
@@ -40,6 +41,7 @@ MARKER = "scale-org-0000"
 # from their own definitions afterwards (cheaper than maintaining them row by row).
 SET_ASIDE = ("tickets_ticket", "tickets_comment", "tickets_ticketevent", "tickets_slatarget")
 PASSWORD = "scale"  # every loaded user: the benchmarks log in as them
+LOADED = (User, Organization, Contact, AgentProfile, Ticket, Comment, TicketEvent, SlaTarget)
 
 
 class Command(BaseCommand):
@@ -69,78 +71,68 @@ class Command(BaseCommand):
                 "into a fresh database."
             )
         self.verbosity = verbosity
+        self.counts: dict[str, int] = {}
+        self.timings: dict[str, float] = {}
         started = time.monotonic()
         plan = self._plan(tickets, seed)
+        # The plan lives as long as the load: keep the collector from walking it over and over.
+        gc.collect()
+        gc.freeze()
         self._say(
             f"Plan ready in {time.monotonic() - started:.1f} s: {tickets:,} tickets, "
             f"{len(plan.orgs):,} organizations, {len(plan.contacts):,} contacts, "
             f"{len(plan.agents):,} agents."
         )
-        counts: dict[str, int] = {}
-        timings: dict[str, float] = {}
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit = off")
             cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
-            self._people(cursor, plan, counts)
+            self._people(cursor, plan)
             # Check what is pending now: a table with pending checks cannot be altered.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             set_aside = [SetAside.read(cursor, table) for table in SET_ASIDE]
             for item in set_aside:
                 item.drop(cursor)
-            comment_base, event_base = plan.ids["comment"], plan.ids["event"]
-            loads = [
-                ("tickets", Ticket, rows.TICKET_FIELDS, lambda: rows.ticket_rows(plan), tickets),
-                (
-                    "comments",
-                    Comment,
-                    rows.COMMENT_FIELDS,
-                    lambda: rows.comment_rows(plan, comment_base),
-                    None,
-                ),
-                (
-                    "events",
-                    TicketEvent,
-                    rows.EVENT_FIELDS,
-                    lambda: rows.event_rows(plan, event_base, comment_base),
-                    None,
-                ),
-                (
-                    "sla targets",
-                    SlaTarget,
-                    rows.TARGET_FIELDS,
-                    lambda: rows.target_rows(plan, plan.ids["target"]),
-                    None,
-                ),
-            ]
-            for label, model, fields, make_rows, total in loads:
-                t0 = time.monotonic()
-                with self._progress(label, total) as bar:
-                    counts[label] = copy_rows(
-                        cursor, Columns.of(model, fields), make_rows(), progress=bar
-                    )
-                timings[label] = time.monotonic() - t0
+            self._load(cursor, plan)
             t0 = time.monotonic()
             steps = sum(len(s.indexes) + len(s.constraints) for s in set_aside)
             with self._progress("indexes and constraints", steps, unit=" objects") as bar:
                 for item in set_aside:
                     item.restore(cursor, step=lambda name: bar.update(1))
-            timings["indexes and constraints"] = time.monotonic() - t0
-            self._sequences(cursor, plan)
+            self.timings["indexes and constraints"] = time.monotonic() - t0
+            self._sequences(cursor)
         t0 = time.monotonic()
         with connection.cursor() as cursor:
-            for model in (
-                User,
-                Organization,
-                Contact,
-                AgentProfile,
-                Ticket,
-                Comment,
-                TicketEvent,
-                SlaTarget,
-            ):
+            for model in LOADED:
                 cursor.execute(f'ANALYZE "{model._meta.db_table}"')
-        timings["analyze"] = time.monotonic() - t0
-        self._report(counts, timings, time.monotonic() - started, plan)
+        self.timings["analyze"] = time.monotonic() - t0
+        self._report(time.monotonic() - started, plan)
+
+    def _load(self, cursor, plan: Plan) -> None:
+        comment_base, event_base = plan.ids["comment"], plan.ids["event"]
+        self._copy(cursor, "tickets", Ticket, rows.TICKET_FIELDS, rows.ticket_rows(plan),
+                   total=plan.n)
+        # The timeline needs no text: another process writes it while this one writes the
+        # comments (the database has a core to spare then), and it is copied afterwards.
+        events = Spool(Columns.of(TicketEvent, rows.EVENT_FIELDS),
+                       lambda: rows.event_rows(plan, event_base, comment_base))
+        try:
+            self._copy(cursor, "comments", Comment, rows.COMMENT_FIELDS,
+                       rows.comment_rows(plan, comment_base))
+            t0 = time.monotonic()
+            with self._progress("events", None) as bar:
+                self.counts["events"] = events.copy(cursor, progress=bar)
+            self.timings["events"] = time.monotonic() - t0
+        finally:
+            events.discard()
+        self._copy(cursor, "sla targets", SlaTarget, rows.TARGET_FIELDS,
+                   rows.target_rows(plan, plan.ids["target"]))
+
+    def _copy(self, cursor, label: str, model, fields, rows_, *, total: int | None = None):
+        t0 = time.monotonic()
+        with self._progress(label, total) as bar:
+            self.counts[label] = copy_rows(cursor, Columns.of(model, fields), rows_,
+                                           progress=bar)
+        self.timings[label] = time.monotonic() - t0
 
     # -- steps ---------------------------------------------------------------------------------
 
@@ -177,7 +169,8 @@ class Command(BaseCommand):
             teams=teams,
         )
 
-    def _people(self, cursor, plan: Plan, counts: dict[str, int]) -> None:
+    def _people(self, cursor, plan: Plan) -> None:
+        counts = self.counts
         password = make_password(PASSWORD)
         counts["users"] = copy_rows(
             cursor, Columns.of(User, rows.USER_FIELDS), rows.user_rows(plan, password)
@@ -209,18 +202,9 @@ class Command(BaseCommand):
         Team.members.through.objects.bulk_create(memberships, ignore_conflicts=True)
         counts["team members"] = len(memberships)
 
-    def _sequences(self, cursor, plan: Plan) -> None:
+    def _sequences(self, cursor) -> None:
         """Ids and ticket numbers go on after the loaded ones."""
-        for model in (
-            User,
-            Organization,
-            Contact,
-            AgentProfile,
-            Ticket,
-            Comment,
-            TicketEvent,
-            SlaTarget,
-        ):
+        for model in LOADED:
             table = model._meta.db_table
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
@@ -247,14 +231,12 @@ class Command(BaseCommand):
             dynamic_ncols=True,
         )
 
-    def _report(self, counts, timings, elapsed: float, plan: Plan) -> None:
-        if self.verbosity < 1:
-            return
-        for label, count in counts.items():
+    def _report(self, elapsed: float, plan: Plan) -> None:
+        for label, count in self.counts.items():
             self._say(f"  {label:<24} {count:>12,}")
-        for label, seconds in timings.items():
+        for label, seconds in self.timings.items():
             self._say(f"  {label + ' took':<24} {seconds:>10.1f} s")
         self._say(
             f"Loaded in {elapsed:.0f} s. The data's clock reads {plan.now:%Y-%m-%d %H:%M} "
-            f"UTC: SLA targets due at that instant are the engine's backlog."
+            "UTC: SLA targets due at that instant are the engine's backlog."
         )

@@ -14,18 +14,18 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tickets.choices import OPEN_STATUSES, Status
 from tickets.models import SlaKind, SlaPolicy
-from tickets.sla import businesstime
+from tickets.sla import businesstime, clocks
 from tickets.sla.businesstime import CalendarSpec, Interval, merge, open_intervals
 from tickets.sla.clocks import PAUSED_STATUSES
-from tickets.sla.clocks import _fmt as fmt_duration  # the explanation reads as the clocks write it
 
 ZERO = timedelta(0)
 MARGIN = timedelta(days=2)
+KINDS = tuple(SlaKind.values)  # (the enum builds the list on every access)
 
 
 def _subtract(interval: Interval, pauses: list[Interval]) -> Iterable[Interval]:
@@ -118,39 +118,33 @@ class FastCalendar:
         return businesstime.due_at(self.spec, start, target, merged)
 
 
-@dataclass(slots=True)
 class Target:
-    """An SlaTarget row in the making (warned_at and breached_at stay empty: the engine has
-    not run on the loaded data)."""
+    """The fields of an SlaTarget that the clocks read and write (a model instance costs more
+    to build than the scheduling itself)."""
 
-    kind: str
-    cycle: int
-    policy: SlaPolicy
-    started_at: datetime
-    target: timedelta
-    pauses: list[Interval] = field(default_factory=list)
-    paused_since: datetime | None = None
-    due_at: datetime | None = None
-    warn_at: datetime | None = None
-    fulfilled_at: datetime | None = None
-    next_check_at: datetime | None = None
-    scheduled_pauses: list[Interval] = field(default_factory=list)
+    __slots__ = ("kind", "cycle", "policy", "policy_id", "calendar", "calendar_id", "target",
+                 "started_at", "pauses", "paused_since", "due_at", "warn_at", "warned_at",
+                 "breached_at", "fulfilled_at", "next_check_at", "explanation")
 
-    def explanation(self) -> str:
-        """As clocks._schedule words it, from the pauses of the last scheduling."""
-        policy, pauses = self.policy, self.scheduled_pauses
-        calendar = policy.calendar
-        paused = sum(((b - a) for a, b in pauses), ZERO)
-        return (
-            f"{policy.name}: {fmt_duration(self.target)} of {calendar.name} time "
-            f"({calendar.timezone}) from {self.started_at:%Y-%m-%d %H:%M} UTC"
-            + (f", plus {len(pauses)} pause(s) of {fmt_duration(paused)} in all" if pauses else "")
-        )
+    def __init__(self, kind: str, policy: SlaPolicy, target: timedelta, started_at: datetime):
+        self.kind, self.cycle, self.target, self.started_at = kind, 1, target, started_at
+        self.policy, self.policy_id = policy, policy.pk
+        self.calendar, self.calendar_id = policy.calendar, policy.calendar_id
+        self.pauses: list[list[str]] = []
+        self.paused_since = self.due_at = self.warn_at = self.warned_at = None
+        self.breached_at = self.fulfilled_at = self.next_check_at = None
+        self.explanation = ""
 
 
 class TicketClocks:
     """tickets.sla.clocks for one ticket, in memory: call the methods in the order the
-    services would (create, replies, status changes), then read `targets` and `sync()`."""
+    services would (create, replies, status changes), then read `rows()` and `sync()`.
+
+    The rules (which target starts, pauses, resumes, is fulfilled) are replayed here, since the
+    clocks' functions read and write the database; the arithmetic and the wording are the
+    clocks' own: every target is scheduled by clocks._schedule, with businesstime.due_at
+    swapped for this calendar's bisection while it runs.
+    """
 
     def __init__(self, policy: SlaPolicy | None, calendar: FastCalendar | None):
         self.policy = policy
@@ -159,21 +153,19 @@ class TicketClocks:
         self.first_response_at: datetime | None = None
         self.targets: dict[str, Target] = {}  # in the order the rows are created
 
+    def _due_at(self, spec, start, target, pauses=()):
+        return self.calendar.due_at(start, target, pauses)
+
     def _schedule(self, target: Target, now: datetime) -> None:
-        policy = target.policy
-        pauses = list(target.pauses)
-        if target.paused_since and now:
-            pauses.append((target.paused_since, now))
-        target.due_at = self.calendar.due_at(target.started_at, target.target, pauses)
-        lead = policy.warning_lead(target.target)
-        target.warn_at = self.calendar.due_at(target.started_at, target.target - lead, pauses)
-        if target.fulfilled_at or target.paused_since:
-            target.next_check_at = None
-        elif target.warn_at < target.due_at:
-            target.next_check_at = target.warn_at
-        else:
-            target.next_check_at = target.due_at
-        target.scheduled_pauses = pauses
+        original = clocks.due_at
+        clocks.due_at = self._due_at
+        try:
+            clocks._schedule(target, self.calendar.spec, now=now)
+        finally:
+            clocks.due_at = original
+
+    def _target(self, kind: str, start: datetime, duration: timedelta) -> Target:
+        return Target(kind, self.policy, duration, start)
 
     def create(self, now: datetime) -> None:
         """clocks.apply at ticket_create."""
@@ -181,12 +173,12 @@ class TicketClocks:
         if policy is None:
             return
         paused_now = self.status in PAUSED_STATUSES
-        for kind in SlaKind.values:
+        for kind in KINDS:
             duration = policy.target_for(kind)
             if duration is None or (kind == SlaKind.UPDATE and self.first_response_at is None):
                 continue
             start = self.first_response_at if kind == SlaKind.UPDATE else now
-            target = Target(kind=kind, cycle=1, policy=policy, started_at=start, target=duration)
+            target = self._target(kind, start, duration)
             if kind == SlaKind.FIRST_RESPONSE and self.first_response_at:
                 target.fulfilled_at = self.first_response_at
             if paused_now:
@@ -209,13 +201,11 @@ class TicketClocks:
             update.started_at = now
             update.pauses = []
             update.paused_since = paused
-            update.fulfilled_at = None
+            update.fulfilled_at = update.warned_at = update.breached_at = None
             self._schedule(update, now)
         elif self.policy is not None and self.policy.update_interval:
-            update = Target(
-                kind=SlaKind.UPDATE, cycle=1, policy=self.policy, started_at=now,
-                target=self.policy.update_interval, paused_since=paused,
-            )
+            update = self._target(SlaKind.UPDATE, now, self.policy.update_interval)
+            update.paused_since = paused
             self._schedule(update, now)
             self.targets[SlaKind.UPDATE] = update
 
@@ -236,20 +226,14 @@ class TicketClocks:
                 target.paused_since = now
                 changed = True
             elif before in PAUSED_STATUSES and after in OPEN_STATUSES and target.paused_since:
-                target.pauses = [*target.pauses, (target.paused_since, now)]
+                target.pauses = [*target.pauses,
+                                 [target.paused_since.isoformat(), now.isoformat()]]
                 target.paused_since = None
                 if before == Status.RESOLVED and target.kind == SlaKind.RESOLUTION:
                     target.fulfilled_at = None
                 changed = True
             if changed:
                 self._schedule(target, now)
-
-    def customer_reply(self, now: datetime) -> bool:
-        """A customer's reply hands a ticket waiting on them back to the team (True if so)."""
-        if self.status != Status.WAITING_ON_CUSTOMER:
-            return False
-        self.change_status(Status.IN_PROGRESS, now)
-        return True
 
     def sync(self) -> dict:
         """The ticket's denormalised SLA columns, as clocks.sync_ticket sets them."""
@@ -261,7 +245,7 @@ class TicketClocks:
         nxt = running[0] if running else None
         return {
             "sla_kind": nxt.kind if nxt else "",
-            "sla_calendar_id": nxt.policy.calendar_id if nxt else None,
+            "sla_calendar_id": nxt.calendar_id if nxt else None,
             "sla_due_at": nxt.due_at if nxt else None,
             "sla_warn_at": nxt.warn_at if nxt else None,
             "sla_paused": bool(pending) and not running and is_open,
@@ -274,5 +258,22 @@ class TicketClocks:
             if t.next_check_at is not None and t.next_check_at <= now
         )
 
-    def all_future(self, now: datetime) -> bool:
-        return all(t.next_check_at is None or t.next_check_at > now for t in self.targets.values())
+    def result(self, now: datetime) -> Clocked:
+        """What the load keeps: the ticket's columns and its target rows, without the models."""
+        return Clocked(
+            self.sync(),
+            [
+                (t.kind, t.cycle, t.target, t.started_at, t.pauses, t.paused_since, t.due_at,
+                 t.warn_at, t.fulfilled_at, t.next_check_at, t.explanation, t.calendar_id,
+                 t.policy_id)
+                for t in self.targets.values()
+            ],
+            self.due_count(now),
+        )
+
+
+@dataclass(slots=True)
+class Clocked:
+    columns: dict
+    targets: list[tuple]
+    due: int

@@ -1,9 +1,14 @@
 """What the scale dataset contains: organisations, people, teams and every ticket's history.
 
 Ticket histories come from one random stream that every table's pass replays from the start
-(`Plan.tickets()`), so the tickets, comments, events and SLA targets agree without keeping a
-million histories in memory. Text is drawn from per-ticket streams (`Plan.text_rng`) that only
+(`Plan.tickets()`), so the tickets, comments and events agree without keeping a million
+histories in memory. Open tickets are the exception: their histories are built backwards from
+the load's clock so that their SLA clocks come out right (paused, running, or due right now),
+each from its own stream, and kept after the first pass (a tenth of the tickets) together with
+the SLA targets they produce. Text is drawn from per-ticket streams (`Plan.text_rng`) that only
 the passes writing text use.
+
+Times are whole seconds since the epoch until they meet the SLA clocks, which work in datetimes.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from tickets.models import SlaKind, SlaPolicy
 from tickets.sla.clocks import match_policy
 
 from . import text
-from .fastclock import FastCalendar, TicketClocks
+from .fastclock import Clocked, FastCalendar, TicketClocks
 from .text import Weighted, Zipf
 
 YEARS = 3
@@ -31,9 +36,9 @@ DUE_SHARE = 0.17  # of the open tickets: SLA targets the engine has to look at r
 MINUTE = timedelta(minutes=1)
 DAY = timedelta(days=1)
 HOUR_S = 3600
-NEW, INVESTIGATING, IN_PROGRESS = Status.NEW.value, Status.INVESTIGATING.value, Status.IN_PROGRESS.value
-WAITING, RESOLVED, CLOSED = (
-    Status.WAITING_ON_CUSTOMER.value, Status.RESOLVED.value, Status.CLOSED.value,
+NEW, INVESTIGATING, IN_PROGRESS, WAITING, RESOLVED, CLOSED = (
+    s.value for s in (Status.NEW, Status.INVESTIGATING, Status.IN_PROGRESS,
+                      Status.WAITING_ON_CUSTOMER, Status.RESOLVED, Status.CLOSED)
 )
 
 # UTC hour-of-day and weekday shapes of ticket arrivals (customers in Europe and the Americas).
@@ -68,6 +73,7 @@ IMPACT = {
     3: Weighted(("degraded_performance", "cosmetic", "", "feature_unavailable"), (1, 1, 1, 1)),
     4: Weighted(("cosmetic", ""), (1, 2)),
 }
+FINAL_STATUS = Weighted((NEW, INVESTIGATING, IN_PROGRESS), (40, 25, 35))
 AFFECTED = Zipf((1, 5, 2, 10, 25, 50, 120, 500, 2000), 0.8)
 # Medians of the first reply and of the time to resolve, by severity (wall clock, seconds).
 FIRST_REPLY_S = {1: 8 * 60, 2: 40 * 60, 3: 3 * 3600, 4: 10 * 3600}
@@ -145,7 +151,7 @@ class Skeleton:
         "index", "id", "number", "org", "requester", "creator", "assignee", "team", "severity",
         "category", "issue_type", "environment", "channel", "is_security", "created", "status",
         "actions", "updated", "first_response", "resolved", "closed", "parent_id",
-        "duplicate_of_id", "affected_users", "business_impact", "clocks",
+        "duplicate_of_id", "affected_users", "business_impact", "sla",
     )
 
     def __init__(self, index: int, id: int, number: int, org: Org, created: int):
@@ -155,7 +161,7 @@ class Skeleton:
         self.updated = created
         self.first_response = self.resolved = self.closed = None
         self.parent_id = self.duplicate_of_id = None
-        self.clocks: TicketClocks | None = None
+        self.sla: Clocked | None = None  # open tickets: the SLA clocks after the history
 
     @property
     def is_open(self) -> bool:
@@ -343,7 +349,7 @@ class Plan:
     def text_rng(self, index: int) -> random.Random:
         return random.Random(self.seed * 10_000_019 + index)
 
-    def open_clocks(self) -> Iterator[tuple[int, TicketClocks]]:
+    def open_clocks(self) -> Iterator[tuple[int, Clocked]]:
         """(ticket id, clocks) of the open tickets with SLA targets, after a pass."""
         for index, cached in self._open.items():
             if cached[-1] is not None:
@@ -385,11 +391,11 @@ class Plan:
                     own = random.Random(self.seed * 7_919_011 + i)
                     self._open_history(own, sk, want_due=due_rows < DUE_SHARE * opened)
                     cached = self._open[i] = (sk.actions, sk.status, sk.first_response,
-                                              sk.updated, sk.assignee, sk.clocks)
+                                              sk.updated, sk.assignee, sk.sla)
                 (sk.actions, sk.status, sk.first_response, sk.updated, sk.assignee,
-                 sk.clocks) = cached
-                if sk.clocks is not None:
-                    due_rows += sk.clocks.due_count(self.now)
+                 sk.sla) = cached
+                if sk.sla is not None:
+                    due_rows += sk.sla.due
             else:
                 self._closed_history(rng, sk)
                 if previous and rng.random() < 0.015:
@@ -545,14 +551,14 @@ class Plan:
             for _ in range(3):
                 if self._build_running(rng, sk, policy, calendar, want):
                     clocks = self._simulate(sk, policy, calendar)
-                    if clocks.due_count(self.now) == (1 if want == "due" else 0):
-                        sk.clocks = clocks
+                    if clocks.due == (1 if want == "due" else 0):
+                        sk.sla = clocks
                         self._finish_open(sk)
                         return
                 if want == "due":
                     want = "running"  # not possible for this ticket: keep it healthy instead
         self._waiting(rng, sk)
-        sk.clocks = self._simulate(sk, policy, calendar)
+        sk.sla = self._simulate(sk, policy, calendar)
         self._finish_open(sk)
 
     def _finish_open(self, sk: Skeleton) -> None:
@@ -565,7 +571,7 @@ class Plan:
         ):
             sk.assignee = None  # most tickets nobody has answered yet are unassigned
 
-    def _simulate(self, sk: Skeleton, policy, calendar) -> TicketClocks:
+    def _simulate(self, sk: Skeleton, policy, calendar) -> Clocked:
         actions = sorted(sk.actions, key=_at)
         _replay_status(actions, NEW)
         clocks = TicketClocks(policy, calendar)
@@ -575,7 +581,7 @@ class Plan:
                 clocks.agent_reply(to_datetime(action.at))
             elif action.kind == "status":
                 clocks.change_status(action.after, to_datetime(action.at))
-        return clocks
+        return clocks.result(self.now)
 
     def _notes_and_followups(self, rng, sk: Skeleton, lo: int, hi: int, *,
                              customer: bool) -> None:
@@ -613,7 +619,8 @@ class Plan:
         sk.actions.append(Action(first, "reply", self._agent(rng, sk), "ack"))
         after = final or (INVESTIGATING if rng.random() < 0.35 else IN_PROGRESS)
         moved = min(first + 1, now)
-        sk.actions.append(Action(moved, "status", sk.assignee, "", NEW, after))
+        if after != NEW:  # answered, but nobody has moved it on yet
+            sk.actions.append(Action(moved, "status", sk.assignee, "", NEW, after))
         if last is not None and last > moved:
             sk.actions.append(Action(last, "reply", self._agent(rng, sk), "update"))
         self._notes_and_followups(rng, sk, moved + 1, last or now, customer=True)
@@ -673,7 +680,7 @@ class Plan:
             used_res = total
         used_res = min(used_res, total)
         paused = total - used_res
-        final = INVESTIGATING if rng.random() < 0.35 else IN_PROGRESS
+        final = FINAL_STATUS(rng)
 
         if paused <= 5 * MINUTE:
             last = to_seconds(cal.back(now, used_up)) if used_up is not None else None
@@ -716,7 +723,7 @@ class Plan:
             last = None
         if last is not None:
             sk.actions.append(Action(last, "reply", self._agent(rng, sk), "update"))
-        if final == INVESTIGATING:
+        if final == INVESTIGATING:  # (the customer's answer moved it to in progress)
             moved = (last or answered) + 1
             if moved < now_s:
                 sk.actions.append(Action(moved, "status", sk.assignee, "", IN_PROGRESS, final))

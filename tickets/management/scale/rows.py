@@ -1,4 +1,4 @@
-"""The rows of each table, as CSV-ready tuples, from the plan."""
+"""The rows of each table, from the plan: tuples of COPY text (ids may stay ints)."""
 
 from __future__ import annotations
 
@@ -81,8 +81,8 @@ def ticket_rows(plan: Plan) -> Iterator[tuple]:
         portal = sk.channel == "portal"
         product_version = (f"{topic['sdk']} {topic['version']}" if rng.random() < 0.5
                            else "API v1") if rng.random() < 0.6 else ""
-        if sk.clocks is not None and sk.is_open:
-            sla = sk.clocks.sync()
+        if sk.sla is not None and sk.is_open:
+            sla = sk.sla.columns
             sla_cols = (sla["sla_kind"], _n(sla["sla_calendar_id"]), ts(sla["sla_due_at"]),
                         ts(sla["sla_warn_at"]), TRUE if sla["sla_paused"] else FALSE)
         else:
@@ -152,11 +152,10 @@ def event_rows(plan: Plan, first_id: int, first_comment_id: int) -> Iterator[tup
 def target_rows(plan: Plan, first_id: int) -> Iterator[tuple]:
     """After a pass over the tickets: the open tickets' SLA targets."""
     tid = first_id
-    for ticket_id, clocks in plan.open_clocks():
-        for t in clocks.targets.values():
-            pauses = json.dumps([[a.isoformat(), b.isoformat()] for a, b in t.pauses])
-            yield (tid, t.kind, t.cycle, interval(t.target), ts(t.started_at), pauses,
-                   ts(t.paused_since), ts(t.due_at), ts(t.warn_at), NULL, NULL,
-                   ts(t.fulfilled_at), ts(t.next_check_at), t.explanation()[:300],
-                   t.policy.calendar_id, t.policy.id, ticket_id)
+    for ticket_id, clocked in plan.open_clocks():
+        for (kind, cycle, target, started, pauses, paused_since, due, warn, fulfilled,
+             next_check, explanation, calendar_id, policy_id) in clocked.targets:
+            yield (tid, kind, cycle, interval(target), ts(started), json.dumps(pauses),
+                   ts(paused_since), ts(due), ts(warn), NULL, NULL, ts(fulfilled),
+                   ts(next_check), explanation, calendar_id, policy_id, ticket_id)
             tid += 1

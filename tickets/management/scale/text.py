@@ -154,7 +154,9 @@ SUBRESOURCES = _words("""
 items events attempts versions members comments attachments permissions settings logs refunds
 notes line_items invoices sessions keys deliveries history transitions approvals
 """)
-ACTIONS = _words("cancel refund archive restore send retry approve void finalize resend pause resume")
+ACTIONS = _words(
+    "cancel refund archive restore send retry approve void finalize resend pause resume"
+)
 METHODS = Zipf(["GET", "POST", "PATCH", "DELETE", "PUT"], 1.2)
 FIELD_BASES = _words("""
 email name amount currency quantity status description metadata type external_id reference
@@ -303,23 +305,35 @@ issues. Update the knowledge base article after resolution and link it from the 
 
 
 class Markov:
-    """A bigram chain over the corpus: sentences in the seeds' words, recombined."""
+    """A chain over the corpus: sentences in the seeds' words, recombined. Mostly second order
+    (two words of context read well), now and then first order (for variety)."""
 
     def __init__(self, corpus: str):
         words = corpus.split()
-        self.starts: list[str] = [words[0]]
-        self.follow: dict[str, list[str]] = {}
-        for a, b in zip(words, words[1:], strict=False):
-            self.follow.setdefault(a, []).append(b)
-            if a.endswith("."):
-                self.starts.append(b)
+        self.starts: list[tuple[str, str]] = []
+        self.follow: dict[tuple[str, str], list[str]] = {}
+        self.follow1: dict[str, list[str]] = {}
+        sentence_start = True
+        for a, b, c in zip(words, words[1:], words[2:], strict=False):
+            if sentence_start and not a.endswith("."):
+                self.starts.append((a, b))
+            sentence_start = a.endswith(".")
+            if not a.endswith("."):
+                self.follow.setdefault((a, b), []).append(c)
+            if not b.endswith("."):
+                self.follow1.setdefault(b, []).append(c)
 
-    def sentence(self, rng: random.Random, max_words: int = 24) -> str:
-        word = rng.choice(self.starts)
-        out = [word]
-        while not word.endswith(".") and len(out) < max_words:
-            word = rng.choice(self.follow.get(word) or self.starts)
-            out.append(word)
+    def sentence(self, rng: random.Random, max_words: int = 28) -> str:
+        a, b = rng.choice(self.starts)
+        out = [a, b]
+        while not b.endswith(".") and len(out) < max_words:
+            following = self.follow.get((a, b))
+            if not following or rng.random() < 0.2:
+                following = self.follow1.get(b) or following
+            if not following:
+                break
+            a, b = b, rng.choice(following)
+            out.append(b)
         text = " ".join(out)
         return text if text.endswith(".") else text.rstrip(",") + "."
 
@@ -439,33 +453,42 @@ FEATURES = [
 ]
 PROBLEMS = {
     "authentication": [
-        "Since {when} every call to {endpoint} from our {system} returns {code}, although the key is active in the dashboard.",
-        "Some of our users cannot log in through {idp}: they get \"{sso_error}\" after the redirect.",
-        "Requests with a freshly rotated key fail with {code} for a few minutes, then start working again.",
+        "Every call to {endpoint} from our {system} returns {code}, although the "
+        "key is active in the dashboard.",
+        "Some of our users cannot log in through {idp}: they get \"{sso_error}\" after the "
+        "redirect.",
+        "Requests with a freshly rotated key fail with {code} for a few minutes, then start "
+        "working again.",
         "The same request works with curl but fails from {client} with {code}.",
-        "Our service account lost access to {resource} after we changed its role; it now gets 403 on {endpoint}.",
+        "Our service account lost access to {resource} after we changed its role; it now gets "
+        "403 on {endpoint}.",
         "Token refresh from {sdk} {version} fails with invalid_grant about once an hour.",
     ],
     "validation": [
         "{method} {path} returns {code} when {field} contains characters like ö, & or emoji.",
-        "We send a payload that matches the schema in the docs but {endpoint} answers 422 about {field}.",
+        "We send a payload that matches the schema in the docs but {endpoint} answers 422 about "
+        "{field}.",
         "When {field} is omitted the API returns 500 instead of a validation error.",
-        "After upgrading to {sdk} {version} our requests to {endpoint} are rejected because {field} is sent as a number.",
+        "After upgrading to {sdk} {version} our requests to {endpoint} are rejected because "
+        "{field} is sent as a number.",
         "The API accepts {field} values in lowercase only, which is not documented.",
     ],
     "performance": [
         "{endpoint} takes {ms} ms at p95, it used to be under 300 ms.",
         "We see timeouts from {region} on {endpoint}, roughly {n}% of requests.",
         "We get 429 responses at about {n} requests per minute, well below our plan's limit.",
-        "Listing {resource} with offset pagination gets slower with every page and times out after page {n}.",
+        "Listing {resource} with offset pagination gets slower with every page and times out "
+        "after page {n}.",
         "The second request on a keep-alive connection from {client} hangs until the 30 s timeout.",
     ],
     "integration": [
-        "Our webhook endpoint https://{host}.{domain}/webhooks stopped receiving {event} events; the dashboard shows {code} for each attempt.",
+        "Our webhook endpoint https://{host}.{domain}/webhooks stopped receiving {event} events; "
+        "the dashboard shows {code} for each attempt.",
         "Signature verification fails for every webhook since we rotated the secret.",
         "We receive each {event} event two or three times within a minute.",
         "After upgrading to {sdk} {version}, {method} {path} raises an exception in {client}.",
-        "The OAuth flow for our {system} fails with redirect_uri_mismatch although the URI is registered.",
+        "The OAuth flow for our {system} fails with redirect_uri_mismatch although the URI is "
+        "registered.",
         "Our {system} stopped syncing {resource} from your API yesterday.",
     ],
     "documentation": [
@@ -509,7 +532,9 @@ STEPS = [
     "Log in through {idp}", "Wait for the {event} webhook", "Fetch page {n} of {resource}",
     "Retry the same request with {client}", "Upgrade to {sdk} {version}",
 ]
-OPENINGS = ["", "", "Hi team,", "Hello,", "Hi support,", "Hi,", "Hello support team,", "Good morning,"]
+OPENINGS = [
+    "", "", "Hi team,", "Hello,", "Hi support,", "Hi,", "Hello support team,", "Good morning,",
+]
 CLOSINGS = ["", "Thanks,", "Thanks in advance!", "Regards,", "Any help appreciated.", "Best,"]
 
 INFO_ITEMS = [
@@ -523,45 +548,68 @@ INFO_ITEMS = [
     "Which environment (staging or production) the key belongs to",
 ]
 ACKS = [
-    "Thanks for reporting this. I'm looking into the {code} errors on {endpoint} now and will update you within {window}.",
-    "Thank you for the details and the request ID. I can see the failing requests in our logs and have started investigating.",
+    "Thanks for reporting this. I'm looking into the {code} errors on {endpoint} now and will "
+    "update you within {window}.",
+    "Thank you for the details and the request ID. I can see the failing requests in our logs "
+    "and have started investigating.",
     "We've received {key} and are investigating. I'll keep you posted.",
-    "I was able to reproduce this with {sdk} {version}. I'm checking with our engineering team whether it is related to a recent deployment.",
-    "Thanks for reaching out. I've checked the logs for {req} and I'm looking at what changed on our side.",
+    "I was able to reproduce this with {sdk} {version}. I'm checking with our engineering team "
+    "whether it is related to a recent deployment.",
+    "Thanks for reaching out. I've checked the logs for {req} and I'm looking at what changed on "
+    "our side.",
     "Sorry for the trouble. I'm investigating and will send you an update within {window}.",
 ]
 UPDATES = [
-    "Quick update on {key}: engineering has identified {cause} and is working on a fix. Next update in {window}.",
-    "We are still investigating. Error rates on {endpoint} are back to baseline since {hour}:00 UTC, but we have not found the root cause yet.",
-    "The fix is in review and will be deployed to staging today. I'll confirm once it is in production.",
-    "We've mitigated the issue by rolling back the last deploy in {region}. Could you check whether you still see errors?",
+    "Quick update on {key}: engineering has identified {cause} and is working on a fix. Next "
+    "update in {window}.",
+    "We are still investigating. Error rates on {endpoint} are back to baseline since {hour}:00 "
+    "UTC, but we have not found the root cause yet.",
+    "The fix is in review and will be deployed to staging today. I'll confirm once it is in "
+    "production.",
+    "We've mitigated the issue by rolling back the last deploy in {region}. Could you check "
+    "whether you still see errors?",
     "Engineering confirmed {cause}. A fix is scheduled with the next release.",
 ]
 RESOLUTIONS = [
-    "This appears to be a configuration issue rather than a platform bug. {config}. Please review our documentation and try again. If you continue to experience issues after making these changes, please reopen this ticket with the updated request details.",
-    "This is expected behavior based on our API design. {expected}. Our documentation explains this behavior in detail. If you have concerns about this design decision, please let us know.",
-    "This is a known issue with {sdk} {version}. The recommended workaround is to {workaround}. We're tracking this issue and will update you when a fix is available.",
-    "We deployed a fix at {hour}:00 UTC. {endpoint} is returning normal responses again and error rates are back to baseline. Could you confirm everything works on your side?",
-    "The root cause was {cause}. It is fixed in production and we've added monitoring so it does not happen again.",
-    "I've answered your question above; I'm marking this as resolved. Reply here if anything is unclear.",
+    "This appears to be a configuration issue rather than a platform bug. {config}. Please "
+    "review our documentation and try again. If you continue to experience issues after making "
+    "these changes, please reopen this ticket with the updated request details.",
+    "This is expected behavior based on our API design. {expected}. Our documentation explains "
+    "this behavior in detail. If you have concerns about this design decision, please let us "
+    "know.",
+    "This is a known issue with {sdk} {version}. The recommended workaround is to {workaround}. "
+    "We're tracking this issue and will update you when a fix is available.",
+    "We deployed a fix at {hour}:00 UTC. {endpoint} is returning normal responses again and "
+    "error rates are back to baseline. Could you confirm everything works on your side?",
+    "The root cause was {cause}. It is fixed in production and we've added monitoring so it does "
+    "not happen again.",
+    "I've answered your question above; I'm marking this as resolved. Reply here if anything is "
+    "unclear.",
 ]
 CONFIG = [
-    "The API key has a trailing newline from the copy-paste", "The request goes to the staging host with a production key",
-    "The Content-Type header is text/plain; it must be application/json", "The {field} value must be lowercase",
-    "The key does not have the {scope} scope", "The redirect URI registered for the app ends with a slash",
+    "The API key has a trailing newline from the copy-paste",
+    "The request goes to the staging host with a production key",
+    "The Content-Type header is text/plain; it must be application/json",
+    "The {field} value must be lowercase",
+    "The key does not have the {scope} scope",
+    "The redirect URI registered for the app ends with a slash",
     "The webhook endpoint answers after 30 s, longer than our 10 s delivery timeout",
 ]
 EXPECTED = [
     "A POST that creates a resource returns 201, not 200", "DELETE returns 204 with an empty body",
     "We return 403 for resources that exist but are not visible to your key",
     "An empty body returns 422 when a JSON body is required: send {{}} instead",
-    "Rate limiting is working as documented for your plan", "Offsets past 10,000 are rejected: use the cursor",
+    "Rate limiting is working as documented for your plan",
+    "Offsets past 10,000 are rejected: use the cursor",
 ]
 CUSTOMER_INFO = [
-    "Here you go: request ID {req2}, at {hour}:{minute:02d} UTC. The full response body was:\n\n{error}",
+    "Here you go: request ID {req2}, at {hour}:{minute:02d} UTC. The full response body "
+    "was:\n\n{error}",
     "We tried again with {sdk} {version2} and still get the same error.",
-    "It's intermittent: roughly 1 in {n} requests fail, mostly between {hour}:00 and {hour2}:00 UTC.",
-    "The key belongs to production. Here is the failing cURL (key redacted):\n\ncurl -X {method} https://api.example.com{path} -H 'Authorization: Bearer sk_live_...'",
+    "It's intermittent: roughly 1 in {n} requests fail, mostly between {hour}:00 and {hour2}:00 "
+    "UTC.",
+    "The key belongs to production. Here is the failing cURL (key redacted):\n\ncurl -X {method} "
+    "https://api.example.com{path} -H 'Authorization: Bearer sk_live_...'",
     "Attached the HAR file. The failing request is {req2}.",
     "We are on {sdk} {version} with {runtime} on {platform}.",
 ]
@@ -592,9 +640,12 @@ NOTES = [
 ]
 FINDINGS = [
     "upstream timeout from the {resource} service after 30 s",
-    "token issued for the staging environment", "payload has {field} as a string",
-    "request hit the {region} edge with a stale config", "key revoked on {hour}:00 by the account owner",
-    "429s come from the per-IP limit, not the key limit", "signature computed over re-serialized JSON",
+    "token issued for the staging environment",
+    "payload has {field} as a string",
+    "request hit the {region} edge with a stale config",
+    "key revoked on {hour}:00 by the account owner",
+    "429s come from the per-IP limit, not the key limit",
+    "signature computed over re-serialized JSON",
 ]
 GREETINGS = ["Hi {first},", "Hello {first},", "Hi {first},", "Hi {org} team,", "Dear {first},"]
 SIGNOFFS = [
@@ -698,8 +749,19 @@ MAJORS = (1, 2, 2, 3, 3, 3, 4)
 COUNTS = (2, 3, 4, 5, 10, 12, 20, 30, 50, 100, 250, 1000)
 MILLIS = (800, 1200, 1500, 2000, 3500, 5000, 8000)
 VALUE_KINDS = ("enumeration member", "decimal", "email address", "date", "integer")
-ERROR_CODES = ("invalid_api_key", "insufficient_scope", "internal_error", "invalid_request",
-               "resource_missing", "idempotency_conflict", "rate_limited", "upstream_timeout")
+ERROR_CODES = {
+    "400": ("invalid_request", "malformed_json", "parameter_missing"),
+    "401": ("invalid_api_key", "token_expired", "authentication_required"),
+    "403": ("insufficient_scope", "ip_not_allowed", "permission_denied"),
+    "404": ("resource_missing", "route_not_found"),
+    "408": ("request_timeout",),
+    "409": ("idempotency_conflict", "resource_exists"),
+    "410": ("endpoint_deprecated",),
+    "500": ("internal_error", "unexpected_error"),
+    "502": ("bad_gateway", "upstream_error"),
+    "503": ("service_unavailable", "maintenance"),
+    "504": ("upstream_timeout", "gateway_timeout"),
+}
 ERROR_LEADS = ("We get:", "The response is:", "Error:", "Response body:")
 TITLE_PREFIXES = ("URGENT: ", "[Prod] ", "Re: ", "Fwd: ")
 WINDOWS = ("30 minutes", "an hour", "2 hours", "today")
@@ -775,7 +837,7 @@ class TextGen:
         if category == "integration" and r < 0.4:
             return (f"Webhook delivery failed: {code} {reason} from https://{t['host']}."
                     f"{t['domain']}/webhooks after {1 + int(rng.random() * 7)} attempts")
-        return (f'{code} {reason}: {{"error": {{"code": "{pick(rng, ERROR_CODES)}", '
+        return (f'{code} {reason}: {{"error": {{"code": "{pick(rng, ERROR_CODES[code])}", '
                 f'"message": "{reason} on {t["endpoint"]}", "request_id": "{t["req"]}"}}}}')
 
     def ticket(self, rng: random.Random, t: Topic, *, is_security: bool, requester: str) -> dict:

@@ -1,0 +1,63 @@
+"""The performance budgets of DESIGN.md section 10, and how a figure is marked against them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Budget:
+    metric: str  # the key of the measured figure, e.g. "server_p95_ms"
+    limit: float
+    bound: Literal["max", "min"]  # the figure must stay <= limit ("max") or reach >= limit ("min")
+    label: str
+
+    def holds(self, value: float) -> bool:
+        return value <= self.limit if self.bound == "max" else value >= self.limit
+
+
+# The portal list has no budget of its own: it is held to the agent queue's.
+QUEUE = (
+    Budget("server_p95_ms", 50, "max", "p95 <= 50 ms"),
+    Budget("queries_max", 10, "max", "<= 10 queries"),
+)
+TICKET_PAGE = (Budget("server_p95_ms", 60, "max", "p95 <= 60 ms"),)
+SEARCH = (Budget("server_p95_ms", 150, "max", "p95 <= 150 ms"),)
+# A queue search is both a queue page (any filter) and a search.
+QUEUE_SEARCH = (*QUEUE, Budget("server_p95_ms", 150, "max", "search p95 <= 150 ms"))
+API_LIST = (Budget("rps", 150, "min", ">= 150 req/s"),)
+API_DETAIL = (Budget("rps", 400, "min", ">= 400 req/s"),)
+ENGINE_TICK = (Budget("db_ms", 500, "max", "<= 500 ms database time"),)
+NONE: tuple[Budget, ...] = ()
+
+OK, OVER, FAILED, INFO = "ok", "OVER", "FAILED", "-"
+
+
+def check(budgets: tuple[Budget, ...], figure: dict) -> dict:
+    """Marks one measured figure: `verdict` is OVER when any budget is missed, FAILED when a
+    budgeted value could not be measured, `-` when there is no budget."""
+    checks = []
+    for budget in budgets:
+        value = figure.get(budget.metric)
+        checks.append(
+            {
+                "budget": budget.label,
+                "metric": budget.metric,
+                "value": value,
+                "ok": None if value is None else budget.holds(value),
+            }
+        )
+    if not checks:
+        verdict = INFO
+    elif any(c["ok"] is None for c in checks):
+        verdict = FAILED
+    elif all(c["ok"] for c in checks):
+        verdict = OK
+    else:
+        verdict = OVER
+    return {"verdict": verdict, "checks": checks}
+
+
+def describe(budgets: tuple[Budget, ...]) -> str:
+    return "; ".join(b.label for b in budgets) or "no budget"

@@ -129,7 +129,8 @@ def engine_lines(engine: dict) -> list[str]:
         f"{before['healthz_lag_seconds']} s.",
         f"- One tick handles at most BATCH={engine['batch']} rows per batch and goes on with "
         f"further batches for TIME_BUDGET_SECONDS={engine['time_budget_seconds']} s; beat runs it "
-        f"every {engine['tick_interval_seconds']} s.",
+        f"every {engine['tick_interval_seconds']} s, and a tick that leaves rows due fires the "
+        "next one at once.",
         f"- First tick: {_handled(first.get('handled'))} handled in "
         f"{first.get('wall_ms')} ms wall, "
         f"{first.get('db_ms')} ms database time, {first.get('statements')} statements; "
@@ -137,9 +138,9 @@ def engine_lines(engine: dict) -> list[str]:
     ]
     if engine["ticks_to_drain"]:
         lines.append(
-            f"- The backlog drained in {engine['ticks_to_drain']} tick(s): "
-            f"{engine['drain_seconds_back_to_back']} s back to back, about "
-            f"{engine['drain_seconds_with_beat']} s with the beat's interval."
+            f"- The backlog drained in {engine['ticks_to_drain']} tick(s) in "
+            f"{engine['drain_seconds']} s; the slowest tick took {engine['max_tick_db_ms']} ms "
+            "of database time."
         )
     else:
         lines.append(f"- The backlog did not drain in {len(engine['ticks'])} ticks.")

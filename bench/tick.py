@@ -119,13 +119,12 @@ def measure(max_ticks: int, sql_out: Path | None = None) -> dict:
         "oldest_lag_seconds": (
             round((oldest["at"] - oldest["due_at"]).total_seconds(), 1) if oldest else None
         ),
-        # What the engine itself adds: back to back here; one beat apart in production.
-        "drain_seconds_back_to_back": (
+        # The engine task fires the next tick as soon as one ends with rows still due, so the
+        # backlog drains back to back, as here, not one beat apart.
+        "drain_seconds": (
             round((recorded["last"] - start).total_seconds(), 1) if recorded["last"] else None
         ),
-        "drain_seconds_with_beat": (
-            round((len(ticks) - 1) * interval + ticks[-1]["wall_ms"] / 1000, 1) if drained else None
-        ),
+        "max_tick_db_ms": max((t["db_ms"] for t in ticks), default=None),
         "slowest_statements": [
             {"ms": s["ms"], "sql": " ".join(s["sql"].split())[:300]} for s in slowest
         ],
@@ -145,7 +144,7 @@ def main(argv: list[str]) -> int:
     import django
 
     django.setup()
-    result = measure(int(os.environ.get("BENCH_TICK_MAX", "30")), args.sql)
+    result = measure(int(os.environ.get("BENCH_TICK_MAX", "60")), args.sql)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1))
     return 0

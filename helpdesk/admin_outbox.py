@@ -14,7 +14,15 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 @admin.register(OutboundMessage)
 class OutboundMessageAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "channel", "recipient", "subject", "status", "attempts", "sent_at"]
+    list_display = [
+        "created_at",
+        "channel",
+        "recipient",
+        "subject",
+        "status",
+        "attempts",
+        "sent_at",
+    ]
     list_filter = ["status", "channel"]
     search_fields = ["recipient", "dedup_key"]
     show_full_result_count = False

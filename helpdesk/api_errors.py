@@ -52,6 +52,8 @@ def exception_handler(exc, context):
         response.data = _body(code, str(exc.detail) if hasattr(exc, "detail") else str(exc))
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
         response["Retry-After"] = str(int(exc.wait) + 1)
-    if response.status_code == status.HTTP_401_UNAUTHORIZED and not response.has_header("WWW-Authenticate"):
+    if response.status_code == status.HTTP_401_UNAUTHORIZED and not response.has_header(
+        "WWW-Authenticate"
+    ):
         response["WWW-Authenticate"] = "Bearer"
     return response

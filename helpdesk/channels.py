@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import json
 import smtplib
-import socket
 
 import requests
 from django.conf import settings
@@ -22,13 +21,19 @@ class TransientError(Exception):
 
 def send_email(message: OutboundMessage) -> None:
     email = EmailMessage(
-        subject=message.subject, body=message.body, to=[message.recipient],
+        subject=message.subject,
+        body=message.body,
+        to=[message.recipient],
         headers={"Message-ID": message.message_id, "X-Helpdesk-Outbox-Id": str(message.pk)},
     )
     try:
         email.send(fail_silently=False)
-    except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError,
-            socket.timeout, TimeoutError) as exc:
+    except (
+        smtplib.SMTPServerDisconnected,
+        smtplib.SMTPConnectError,
+        ConnectionError,
+        TimeoutError,
+    ) as exc:
         raise TransientError(str(exc)) from exc
     except smtplib.SMTPResponseException as exc:
         if 400 <= exc.smtp_code < 500:
@@ -53,7 +58,9 @@ def send_webhook(message: OutboundMessage) -> None:
     }
     try:
         response = requests.post(
-            message.recipient, data=body, headers=headers,
+            message.recipient,
+            data=body,
+            headers=headers,
             timeout=settings.HELPDESK_WEBHOOK_TIMEOUT_SECONDS,
         )
     except (requests.ConnectionError, requests.Timeout) as exc:

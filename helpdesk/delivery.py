@@ -60,7 +60,9 @@ def deliver(pk: int) -> str:
 
 def _finish(message: OutboundMessage, status: str, *, error: str = "") -> None:
     OutboundMessage.objects.filter(pk=message.pk, status=OutboundStatus.SENDING).update(
-        status=status, claimed_until=None, last_error=error[:500],
+        status=status,
+        claimed_until=None,
+        last_error=error[:500],
         sent_at=clock.now() if status == OutboundStatus.SENT else None,
     )
 
@@ -71,8 +73,11 @@ def _retry_or_fail(message: OutboundMessage, error: str) -> str:
         return "failed"
     # No long countdown in the broker: the engine nudges the row again once it is due.
     OutboundMessage.objects.filter(pk=message.pk, status=OutboundStatus.SENDING).update(
-        status=OutboundStatus.PENDING, claimed_until=None, last_error=error[:500],
-        next_attempt_at=clock.now() + backoff(message.attempts), last_nudged_at=None,
+        status=OutboundStatus.PENDING,
+        claimed_until=None,
+        last_error=error[:500],
+        next_attempt_at=clock.now() + backoff(message.attempts),
+        last_nudged_at=None,
     )
     return "retry"
 
@@ -92,7 +97,9 @@ def recover_and_renudge(now: datetime) -> int:
         retry = message.attempts < settings.HELPDESK_OUTBOX_MAX_ATTEMPTS
         OutboundMessage.objects.filter(pk=message.pk).update(
             status=OutboundStatus.PENDING if retry else OutboundStatus.UNKNOWN,
-            claimed_until=None, next_attempt_at=now, last_nudged_at=now,
+            claimed_until=None,
+            next_attempt_at=now,
+            last_nudged_at=now,
             last_error="sender died mid-delivery",
         )
     lost = list(
@@ -114,6 +121,8 @@ def recover_and_renudge(now: datetime) -> int:
 def oldest_overdue() -> datetime | None:
     row = (
         OutboundMessage.objects.filter(status=OutboundStatus.PENDING)
-        .order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first()
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
     )
     return row

@@ -51,6 +51,12 @@ def lag_seconds(now: datetime) -> float:
     return max(0.0, (now - due).total_seconds()) if due else 0.0
 
 
+def behind(now: datetime) -> bool:
+    """Whether some module has rows due that its last run left for later (its time budget)."""
+    oldest = (m.oldest_due() for m in registered() if m.oldest_due)
+    return any(due is not None and due <= now for due in oldest)
+
+
 def registered() -> list[Module]:
     return list(_modules.values())
 

@@ -24,7 +24,9 @@ def _check_postgres() -> dict:
 
 def _check_redis() -> dict:
     try:
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1
+        )
         client.ping()
         return {"ok": True}
     except Exception as exc:
@@ -54,4 +56,6 @@ def healthz(request):
     postgres = _check_postgres()
     checks = {"postgres": postgres, "redis": _check_redis(), "beat": _check_beat(postgres["ok"])}
     healthy = all(check["ok"] for check in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "fail", **checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "fail", **checks}, status=200 if healthy else 503
+    )

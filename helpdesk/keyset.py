@@ -38,7 +38,9 @@ class Ordering:
         terms: list = []
         for name, desc in self.all_columns():
             if name in self.nullable:
-                terms.append(F(name).desc(nulls_first=True) if reverse else F(name).asc(nulls_last=True))
+                terms.append(
+                    F(name).desc(nulls_first=True) if reverse else F(name).asc(nulls_last=True)
+                )
             else:
                 terms.append(f"-{name}" if desc != reverse else name)
         return terms
@@ -97,7 +99,10 @@ def decode(token: str, ordering: Ordering, model: type[Model]) -> tuple[list, bo
         raw_values = payload["p"]
         if not isinstance(raw_values, list) or len(raw_values) != len(columns):
             raise ValueError
-        if any(v is None and name not in ordering.nullable for (name, _), v in zip(columns, raw_values, strict=True)):
+        if any(
+            v is None and name not in ordering.nullable
+            for (name, _), v in zip(columns, raw_values, strict=True)
+        ):
             raise ValueError
         values = [
             None if value is None else _field(model, name).to_python(value)

@@ -109,7 +109,9 @@ class OutboundMessage(models.Model):
     subject = models.CharField(max_length=300, blank=True)
     body = models.TextField(blank=True)
     payload = models.JSONField(default=dict, blank=True)
-    dedup_key = models.CharField(max_length=200, unique=True)
+    # A constraint rather than unique=True: the same guarantee without the extra
+    # varchar_pattern_ops index, which every insert would maintain for no query.
+    dedup_key = models.CharField(max_length=200)
     status = models.CharField(
         max_length=16, choices=OutboundStatus.choices, default=OutboundStatus.PENDING
     )
@@ -124,14 +126,17 @@ class OutboundMessage(models.Model):
     class Meta:
         indexes = [
             models.Index(
-                fields=["next_attempt_at"], condition=models.Q(status="pending"),
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
                 name="outbound_pending_due",
             ),
             models.Index(
-                fields=["claimed_until"], condition=models.Q(status="sending"),
+                fields=["claimed_until"],
+                condition=models.Q(status="sending"),
                 name="outbound_sending_deadline",
             ),
         ]
+        constraints = [models.UniqueConstraint(fields=["dedup_key"], name="outbound_dedup_key")]
 
     def __str__(self) -> str:
         return f"{self.channel} to {self.recipient} ({self.status})"
@@ -149,7 +154,9 @@ class Notification(models.Model):
     title = models.CharField(max_length=200)
     body = models.CharField(max_length=500, blank=True)
     url = models.CharField(max_length=300, blank=True)
-    dedup_key = models.CharField(max_length=200, unique=True)
+    # A constraint rather than unique=True: the same guarantee without the extra
+    # varchar_pattern_ops index, which every insert would maintain for no query.
+    dedup_key = models.CharField(max_length=200)
     created_at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -157,10 +164,12 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["user", "-created_at"], name="notification_user_time"),
             models.Index(
-                fields=["user"], condition=models.Q(read_at__isnull=True),
+                fields=["user"],
+                condition=models.Q(read_at__isnull=True),
                 name="notification_unread",
             ),
         ]
+        constraints = [models.UniqueConstraint(fields=["dedup_key"], name="notification_dedup_key")]
 
     def __str__(self) -> str:
         return self.title

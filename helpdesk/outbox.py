@@ -13,10 +13,12 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db import transaction
 
+from helpdesk import bulk
 from helpdesk.models import (
     Notification,
     OutboundChannel,
     OutboundMessage,
+    OutboundStatus,
     User,
     WebhookEndpoint,
 )
@@ -42,19 +44,10 @@ class Event(NamedTuple):
     data: dict
 
 
-def _nudge_after_commit(dedup_keys: list[str]) -> None:
+def _nudge_after_commit(pks: list[int]) -> None:
     """Delivery tasks for the rows just written; if a nudge is lost, the engine nudges again."""
-    if not dedup_keys:
-        return
-
-    def nudge() -> None:
-        pks = OutboundMessage.objects.filter(
-            dedup_key__in=dedup_keys, status="pending"
-        ).values_list("pk", flat=True)
-        for pk in pks:
-            deliver_outbound_task.delay(pk)
-
-    transaction.on_commit(nudge)
+    if pks:
+        transaction.on_commit(lambda: [deliver_outbound_task.delay(pk) for pk in pks])
 
 
 def _messages(notices: Iterable[Notice], events: Iterable[Event], now: datetime):
@@ -62,34 +55,73 @@ def _messages(notices: Iterable[Notice], events: Iterable[Event], now: datetime)
     for n in notices:
         if n.user.email:
             yield OutboundMessage(
-                channel=OutboundChannel.EMAIL, recipient=n.user.email, subject=n.title[:300],
-                body=f"{n.body}\n\n{base}{n.url}\n", dedup_key=f"{n.dedup_key}:email",
-                next_attempt_at=now, created_at=now, last_nudged_at=now,
+                channel=OutboundChannel.EMAIL,
+                recipient=n.user.email,
+                subject=n.title[:300],
+                body=f"{n.body}\n\n{base}{n.url}\n",
+                dedup_key=f"{n.dedup_key}:email",
+                next_attempt_at=now,
+                created_at=now,
+                last_nudged_at=now,
             )
     endpoints = list(WebhookEndpoint.objects.filter(is_active=True)) if events else []
     for e in events:
         for endpoint in endpoints:
             if endpoint.wants(e.name):
                 yield OutboundMessage(
-                    channel=OutboundChannel.WEBHOOK, recipient=endpoint.url,
-                    dedup_key=f"{e.dedup_key}:webhook:{endpoint.pk}", next_attempt_at=now,
-                    created_at=now, last_nudged_at=now,
-                    payload={"event": e.name, "text": e.text, "data": e.data,
-                             "endpoint": endpoint.pk},
+                    channel=OutboundChannel.WEBHOOK,
+                    recipient=endpoint.url,
+                    dedup_key=f"{e.dedup_key}:webhook:{endpoint.pk}",
+                    next_attempt_at=now,
+                    created_at=now,
+                    last_nudged_at=now,
+                    payload={
+                        "event": e.name,
+                        "text": e.text,
+                        "data": e.data,
+                        "endpoint": endpoint.pk,
+                    },
                 )
 
 
+NOTIFICATION_FIELDS = ("user", "title", "body", "url", "dedup_key")
+MESSAGE_FIELDS = ("channel", "recipient", "subject", "body", "payload", "dedup_key")
+
+
 def send(*, notices: Iterable[Notice] = (), events: Iterable[Event] = (), now: datetime) -> None:
-    """Write notifications and outbox rows in bulk (a few statements however many there are)."""
+    """Write notifications and outbox rows in bulk: two statements however many there are."""
     notices, events = list(notices), list(events)
-    Notification.objects.bulk_create(
+    bulk.insert(
+        Notification,
         [
-            Notification(user=n.user, title=n.title[:200], body=n.body[:500], url=n.url,
-                         dedup_key=f"{n.dedup_key}:inapp", created_at=now)
+            Notification(
+                user=n.user,
+                title=n.title[:200],
+                body=n.body[:500],
+                url=n.url,
+                dedup_key=f"{n.dedup_key}:inapp",
+                created_at=now,
+            )
             for n in notices
         ],
+        NOTIFICATION_FIELDS,
+        constants={"created_at": now},
         ignore_conflicts=True,
     )
-    messages = list(_messages(notices, events, now))
-    OutboundMessage.objects.bulk_create(messages, ignore_conflicts=True)
-    _nudge_after_commit([m.dedup_key for m in messages])
+    inserted = bulk.insert(
+        OutboundMessage,
+        list(_messages(notices, events, now)),
+        MESSAGE_FIELDS,
+        constants={
+            "status": OutboundStatus.PENDING,
+            "attempts": 0,
+            "last_error": "",
+            "next_attempt_at": now,
+            "last_nudged_at": now,
+            "created_at": now,
+        },
+        ignore_conflicts=True,
+        returning=("id",),
+    )
+    # A row that already existed (the same decision taken twice) has its own nudge.
+    _nudge_after_commit([pk for (pk,) in inserted])

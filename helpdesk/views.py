@@ -19,7 +19,9 @@ def home(request):
 @require_GET
 @login_required
 def notifications(request):
-    items = Notification.objects.filter(user=request.user).order_by("-created_at")[:NOTIFICATIONS_SHOWN]
+    items = Notification.objects.filter(user=request.user).order_by("-created_at")[
+        :NOTIFICATIONS_SHOWN
+    ]
     return render(request, "helpdesk/notifications.html", {"items": items, "nav": "notifications"})
 
 

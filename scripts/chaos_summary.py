@@ -6,8 +6,13 @@ import json
 import sys
 from collections import defaultdict
 
-COUNTS = ("lost_events", "duplicated_events", "lost_messages", "duplicated_messages",
-          "duplicated_notifications")
+COUNTS = (
+    "lost_events",
+    "duplicated_events",
+    "lost_messages",
+    "duplicated_messages",
+    "duplicated_notifications",
+)
 
 
 def main(path: str) -> int:

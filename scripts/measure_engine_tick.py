@@ -117,8 +117,10 @@ def main() -> None:
         handled = sla_engine.run(now)
         wall_ms = (time.perf_counter() - started) * 1000
         transaction.set_rollback(True)
-    print(f"handled {handled} due timers: wall {wall_ms:.0f} ms, database {db_ms:.0f} ms, "
-          f"{statements} statements, {wall_ms / max(handled, 1):.3f} ms per timer")
+    print(
+        f"handled {handled} due timers: wall {wall_ms:.0f} ms, database {db_ms:.0f} ms, "
+        f"{statements} statements, {wall_ms / max(handled, 1):.3f} ms per timer"
+    )
 
 
 if __name__ == "__main__":

@@ -13,8 +13,12 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
 ]
 
 
@@ -24,7 +28,10 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        for label, viewport in (("laptop", {"width": 1366, "height": 860}), ("phone", {"width": 390, "height": 844})):
+        for label, viewport in (
+            ("laptop", {"width": 1366, "height": 860}),
+            ("phone", {"width": 390, "height": 844}),
+        ):
             page = browser.new_page(viewport=viewport)
             page.goto(f"{base}/login/")
             page.fill("input[name=username]", username)

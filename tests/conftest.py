@@ -13,7 +13,7 @@ def _isolated_cache_and_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()  # login throttling and presence live in Redis; no test sees another's
     calendars.forget()
-    yield
+    return
 
 
 @pytest.fixture
@@ -38,7 +38,9 @@ def agent(db):
 
 @pytest.fixture
 def manager(db):
-    return make_agent(username="manager", role=Role.MANAGER, first_name="Morgan", last_name="Manager")
+    return make_agent(
+        username="manager", role=Role.MANAGER, first_name="Morgan", last_name="Manager"
+    )
 
 
 @pytest.fixture
@@ -56,7 +58,12 @@ def pytest_collection_modifyitems(items):
     migrations install (SLA policies, reply templates) would be gone for the tests after it."""
     for item in items:
         marker = item.get_closest_marker("django_db")
-        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and not marker.kwargs.get("serialized_rollback")
+        ):
             raise pytest.UsageError(
-                f"{item.nodeid}: use @pytest.mark.django_db(transaction=True, serialized_rollback=True)"
+                f"{item.nodeid}: use "
+                "@pytest.mark.django_db(transaction=True, serialized_rollback=True)"
             )

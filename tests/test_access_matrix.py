@@ -32,19 +32,36 @@ def world():
         "manager": make_agent(username="manager", role=Role.MANAGER),
     }
     agent = users["agent"]
-    ticket_a = make_ticket(actor=agent, organization=org_a, requester=users["customer_a"],
-                           title="Login fails", description="SSO broken")
+    ticket_a = make_ticket(
+        actor=agent,
+        organization=org_a,
+        requester=users["customer_a"],
+        title="Login fails",
+        description="SSO broken",
+    )
     services.comment_add(ticket=ticket_a, author=agent, body="We are looking into it")
-    services.comment_add(ticket=ticket_a, author=agent, body=f"{SECRET} root cause notes",
-                         is_internal=True, files=[SimpleUploadedFile("internal.log", b"secret")])
-    public = services.attachment_add(ticket=ticket_a, uploaded_by=users["customer_a"],
-                                     file=SimpleUploadedFile("screenshot.png", b"png"))
+    services.comment_add(
+        ticket=ticket_a,
+        author=agent,
+        body=f"{SECRET} root cause notes",
+        is_internal=True,
+        files=[SimpleUploadedFile("internal.log", b"secret")],
+    )
+    public = services.attachment_add(
+        ticket=ticket_a,
+        uploaded_by=users["customer_a"],
+        file=SimpleUploadedFile("screenshot.png", b"png"),
+    )
     internal = Attachment.objects.get(original_name="internal.log")
     ticket_b = make_ticket(actor=agent, organization=org_b, title="Webhooks")
     security = make_ticket(actor=agent, organization=org_a, title="Data exposure", is_security=True)
     return {
-        "users": users, "a": ticket_a.key, "b": ticket_b.key, "sec": security.key,
-        "public_att": public.pk, "internal_att": internal.pk,
+        "users": users,
+        "a": ticket_a.key,
+        "b": ticket_b.key,
+        "sec": security.key,
+        "public_att": public.pk,
+        "internal_att": internal.pk,
     }
 
 
@@ -65,47 +82,167 @@ def api_client_for(world, role: str) -> Client:
 LOGIN = 302  # anonymous users are sent to the login page
 # (method, url template, {role: expected status})
 PAGES = [
-    ("get", "/queue/", {"anonymous": LOGIN, "customer_a": 404, "customer_b": 404, "agent": 200, "manager": 200}),
-    ("get", "/tickets/new/", {"anonymous": LOGIN, "customer_a": 404, "customer_b": 404, "agent": 200, "manager": 200}),
-    ("get", "/tickets/{a}/", {"anonymous": LOGIN, "customer_a": 404, "customer_b": 404, "agent": 200, "manager": 200}),
-    ("get", "/tickets/{sec}/", {"anonymous": LOGIN, "customer_a": 404, "customer_b": 404, "agent": 404, "manager": 404}),
-    ("get", "/tickets/{a}/template/?template=x", {"anonymous": LOGIN, "customer_a": 404, "customer_b": 404, "agent": 200, "manager": 200}),
-    ("post", "/tickets/{a}/presence/", {"anonymous": LOGIN, "customer_a": 404, "customer_b": 404, "agent": 200, "manager": 200}),
-    ("post", "/tickets/{a}/preview/", {"anonymous": LOGIN, "customer_a": 404, "customer_b": 404, "agent": 200, "manager": 200}),
-    ("post", "/tickets/{b}/take/", {"anonymous": LOGIN, "customer_a": 404, "customer_b": 404, "agent": 302, "manager": 302}),
-    ("post", "/tickets/{sec}/take/", {"anonymous": LOGIN, "customer_a": 404, "customer_b": 404, "agent": 404, "manager": 404}),
-    ("get", "/sla/", {"anonymous": LOGIN, "customer_a": 404, "customer_b": 404, "agent": 404, "manager": 200}),
-    ("get", "/notifications/", {"anonymous": LOGIN, "customer_a": 200, "customer_b": 200, "agent": 200, "manager": 200}),
-    ("get", "/portal/", {"anonymous": LOGIN, "customer_a": 200, "customer_b": 200, "agent": 404, "manager": 404}),
-    ("get", "/portal/new/", {"anonymous": LOGIN, "customer_a": 200, "customer_b": 200, "agent": 404, "manager": 404}),
-    ("get", "/portal/tickets/{a}/", {"anonymous": LOGIN, "customer_a": 200, "customer_b": 404, "agent": 404, "manager": 404}),
-    ("get", "/portal/tickets/{b}/", {"anonymous": LOGIN, "customer_a": 404, "customer_b": 200, "agent": 404, "manager": 404}),
-    ("get", "/portal/tickets/{sec}/", {"anonymous": LOGIN, "customer_a": 404, "customer_b": 404, "agent": 404, "manager": 404}),
-    ("post", "/portal/tickets/{b}/confirm/", {"anonymous": LOGIN, "customer_a": 404, "agent": 404, "manager": 404}),
-    ("get", "/attachments/{public_att}/", {"anonymous": LOGIN, "customer_a": 200, "customer_b": 404, "agent": 200, "manager": 200}),
-    ("get", "/attachments/{internal_att}/", {"anonymous": LOGIN, "customer_a": 404, "customer_b": 404, "agent": 200, "manager": 200}),
+    (
+        "get",
+        "/queue/",
+        {"anonymous": LOGIN, "customer_a": 404, "customer_b": 404, "agent": 200, "manager": 200},
+    ),
+    (
+        "get",
+        "/tickets/new/",
+        {"anonymous": LOGIN, "customer_a": 404, "customer_b": 404, "agent": 200, "manager": 200},
+    ),
+    (
+        "get",
+        "/tickets/{a}/",
+        {"anonymous": LOGIN, "customer_a": 404, "customer_b": 404, "agent": 200, "manager": 200},
+    ),
+    (
+        "get",
+        "/tickets/{sec}/",
+        {"anonymous": LOGIN, "customer_a": 404, "customer_b": 404, "agent": 404, "manager": 404},
+    ),
+    (
+        "get",
+        "/tickets/{a}/template/?template=x",
+        {"anonymous": LOGIN, "customer_a": 404, "customer_b": 404, "agent": 200, "manager": 200},
+    ),
+    (
+        "post",
+        "/tickets/{a}/presence/",
+        {"anonymous": LOGIN, "customer_a": 404, "customer_b": 404, "agent": 200, "manager": 200},
+    ),
+    (
+        "post",
+        "/tickets/{a}/preview/",
+        {"anonymous": LOGIN, "customer_a": 404, "customer_b": 404, "agent": 200, "manager": 200},
+    ),
+    (
+        "post",
+        "/tickets/{b}/take/",
+        {"anonymous": LOGIN, "customer_a": 404, "customer_b": 404, "agent": 302, "manager": 302},
+    ),
+    (
+        "post",
+        "/tickets/{sec}/take/",
+        {"anonymous": LOGIN, "customer_a": 404, "customer_b": 404, "agent": 404, "manager": 404},
+    ),
+    (
+        "get",
+        "/sla/",
+        {"anonymous": LOGIN, "customer_a": 404, "customer_b": 404, "agent": 404, "manager": 200},
+    ),
+    (
+        "get",
+        "/notifications/",
+        {"anonymous": LOGIN, "customer_a": 200, "customer_b": 200, "agent": 200, "manager": 200},
+    ),
+    (
+        "get",
+        "/portal/",
+        {"anonymous": LOGIN, "customer_a": 200, "customer_b": 200, "agent": 404, "manager": 404},
+    ),
+    (
+        "get",
+        "/portal/new/",
+        {"anonymous": LOGIN, "customer_a": 200, "customer_b": 200, "agent": 404, "manager": 404},
+    ),
+    (
+        "get",
+        "/portal/tickets/{a}/",
+        {"anonymous": LOGIN, "customer_a": 200, "customer_b": 404, "agent": 404, "manager": 404},
+    ),
+    (
+        "get",
+        "/portal/tickets/{b}/",
+        {"anonymous": LOGIN, "customer_a": 404, "customer_b": 200, "agent": 404, "manager": 404},
+    ),
+    (
+        "get",
+        "/portal/tickets/{sec}/",
+        {"anonymous": LOGIN, "customer_a": 404, "customer_b": 404, "agent": 404, "manager": 404},
+    ),
+    (
+        "post",
+        "/portal/tickets/{b}/confirm/",
+        {"anonymous": LOGIN, "customer_a": 404, "agent": 404, "manager": 404},
+    ),
+    (
+        "get",
+        "/attachments/{public_att}/",
+        {"anonymous": LOGIN, "customer_a": 200, "customer_b": 404, "agent": 200, "manager": 200},
+    ),
+    (
+        "get",
+        "/attachments/{internal_att}/",
+        {"anonymous": LOGIN, "customer_a": 404, "customer_b": 404, "agent": 200, "manager": 200},
+    ),
 ]
 API = [
-    ("get", "/api/v1/tickets/", {"anonymous": 401, "customer_a": 200, "customer_b": 200, "agent": 200, "manager": 200}),
-    ("get", "/api/v1/tickets/{a}/", {"anonymous": 401, "customer_a": 200, "customer_b": 404, "agent": 200, "manager": 200}),
-    ("get", "/api/v1/tickets/{sec}/", {"anonymous": 401, "customer_a": 404, "customer_b": 404, "agent": 404, "manager": 404}),
-    ("get", "/api/v1/tickets/{a}/comments/", {"anonymous": 401, "customer_a": 200, "customer_b": 404, "agent": 200, "manager": 200}),
-    ("get", "/api/v1/tickets/{a}/attachments/", {"anonymous": 401, "customer_a": 200, "customer_b": 404, "agent": 200, "manager": 200}),
-    ("get", "/api/v1/tickets/{a}/events/", {"anonymous": 401, "customer_a": 200, "customer_b": 404, "agent": 200, "manager": 200}),
-    ("patch", "/api/v1/tickets/{a}/", {"anonymous": 401, "customer_a": 403, "customer_b": 404, "agent": 200, "manager": 200}),
-    ("get", "/api/v1/organizations/acme/", {"anonymous": 401, "customer_a": 200, "customer_b": 404, "agent": 200, "manager": 200}),
-    ("get", "/api/v1/organizations/globex/", {"anonymous": 401, "customer_a": 404, "customer_b": 200, "agent": 200, "manager": 200}),
-    ("get", "/api/v1/contacts/cust_b/", {"anonymous": 401, "customer_a": 404, "customer_b": 200, "agent": 200, "manager": 200}),
+    (
+        "get",
+        "/api/v1/tickets/",
+        {"anonymous": 401, "customer_a": 200, "customer_b": 200, "agent": 200, "manager": 200},
+    ),
+    (
+        "get",
+        "/api/v1/tickets/{a}/",
+        {"anonymous": 401, "customer_a": 200, "customer_b": 404, "agent": 200, "manager": 200},
+    ),
+    (
+        "get",
+        "/api/v1/tickets/{sec}/",
+        {"anonymous": 401, "customer_a": 404, "customer_b": 404, "agent": 404, "manager": 404},
+    ),
+    (
+        "get",
+        "/api/v1/tickets/{a}/comments/",
+        {"anonymous": 401, "customer_a": 200, "customer_b": 404, "agent": 200, "manager": 200},
+    ),
+    (
+        "get",
+        "/api/v1/tickets/{a}/attachments/",
+        {"anonymous": 401, "customer_a": 200, "customer_b": 404, "agent": 200, "manager": 200},
+    ),
+    (
+        "get",
+        "/api/v1/tickets/{a}/events/",
+        {"anonymous": 401, "customer_a": 200, "customer_b": 404, "agent": 200, "manager": 200},
+    ),
+    (
+        "patch",
+        "/api/v1/tickets/{a}/",
+        {"anonymous": 401, "customer_a": 403, "customer_b": 404, "agent": 200, "manager": 200},
+    ),
+    (
+        "get",
+        "/api/v1/organizations/acme/",
+        {"anonymous": 401, "customer_a": 200, "customer_b": 404, "agent": 200, "manager": 200},
+    ),
+    (
+        "get",
+        "/api/v1/organizations/globex/",
+        {"anonymous": 401, "customer_a": 404, "customer_b": 200, "agent": 200, "manager": 200},
+    ),
+    (
+        "get",
+        "/api/v1/contacts/cust_b/",
+        {"anonymous": 401, "customer_a": 404, "customer_b": 200, "agent": 200, "manager": 200},
+    ),
 ]
 
 
 def _call(client: Client, method: str, url: str):
     if method == "patch":
-        return client.patch(url, data='{"title": "Login fails for SSO users"}', content_type="application/json")
+        return client.patch(
+            url, data='{"title": "Login fails for SSO users"}', content_type="application/json"
+        )
     return getattr(client, method)(url)
 
 
-@pytest.mark.parametrize(("method", "url", "expected"), PAGES, ids=[f"{m} {u}" for m, u, _ in PAGES])
+@pytest.mark.parametrize(
+    ("method", "url", "expected"), PAGES, ids=[f"{m} {u}" for m, u, _ in PAGES]
+)
 def test_pages(world, method, url, expected):
     for role, status in expected.items():
         response = _call(client_for(world, role), method, url.format(**world))
@@ -137,8 +274,10 @@ def test_api_list_and_search_stay_in_scope(world):
 def test_customer_sees_public_conversation_but_not_notes_on_every_surface(world):
     client = client_for(world, "customer_a")
     page = client.get(f"/portal/tickets/{world['a']}/").content.decode()
-    assert "We are looking into it" in page and "screenshot.png" in page
-    assert SECRET not in page and "internal.log" not in page
+    assert "We are looking into it" in page
+    assert "screenshot.png" in page
+    assert SECRET not in page
+    assert "internal.log" not in page
     listing = client.get("/portal/", {"q": "root cause"}).content.decode()
     assert SECRET not in listing
 

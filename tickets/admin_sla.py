@@ -15,10 +15,16 @@ class PeriodFormSet(BaseInlineFormSet):
     def clean(self):
         super().clean()
         periods = [
-            (form.cleaned_data["weekday"], form.cleaned_data["opens"], form.cleaned_data.get("closes"))
+            (
+                form.cleaned_data["weekday"],
+                form.cleaned_data["opens"],
+                form.cleaned_data.get("closes"),
+            )
             for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
-            and form.cleaned_data.get("weekday") is not None and form.cleaned_data.get("opens")
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("weekday") is not None
+            and form.cleaned_data.get("opens")
         ]
         try:
             check_periods(periods)
@@ -49,8 +55,18 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
 
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin):
-    list_display = ["position", "name", "severity", "tier", "channel", "calendar",
-                    "first_response", "update_interval", "resolution", "is_active"]
+    list_display = [
+        "position",
+        "name",
+        "severity",
+        "tier",
+        "channel",
+        "calendar",
+        "first_response",
+        "update_interval",
+        "resolution",
+        "is_active",
+    ]
     list_display_links = ["name"]
     list_editable = ["position", "is_active"]
     list_filter = ["is_active", "severity", "tier", "channel", "calendar"]

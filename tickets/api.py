@@ -25,9 +25,8 @@ from rest_framework.response import Response
 from helpdesk.errors import DomainError
 from helpdesk.models import User
 
-from . import queue
+from . import queue, services
 from . import serializers as s
-from . import services
 from .api_pagination import Ordering, paginate
 from .choices import Channel
 from .models import Attachment, Organization, Ticket

@@ -44,9 +44,13 @@ class QueueFilterForm(forms.Form):
 
     def to_query(self) -> queue.QueueQuery:
         """Invalid values are dropped rather than failing the whole page."""
-        data = self.cleaned_data if self.is_valid() else {
-            name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors
-        }
+        data = (
+            self.cleaned_data
+            if self.is_valid()
+            else {
+                name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors
+            }
+        )
         return queue.QueueQuery.from_cleaned(data)
 
 
@@ -158,7 +162,8 @@ class TicketCreateForm(forms.Form):
     """An agent opens a ticket on a customer's behalf (phone, chat, email)."""
 
     organization = forms.ModelChoiceField(
-        queryset=Organization.objects.all(), to_field_name="slug",
+        queryset=Organization.objects.all(),
+        to_field_name="slug",
         empty_label="Choose the customer…",
     )
     requester = forms.CharField(
@@ -168,7 +173,8 @@ class TicketCreateForm(forms.Form):
     title = forms.CharField(max_length=200)
     description = forms.CharField(widget=forms.Textarea, required=False, max_length=50_000)
     severity = forms.TypedChoiceField(
-        choices=[(s.value, f"P{s.value} · {s.label}") for s in Severity], coerce=int,
+        choices=[(s.value, f"P{s.value} · {s.label}") for s in Severity],
+        coerce=int,
         initial=Severity.P3,
     )
     issue_type = forms.ChoiceField(choices=IssueType.choices, initial=IssueType.QUESTION)
@@ -192,7 +198,8 @@ class TicketCreateForm(forms.Form):
     recent_changes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     tags = forms.CharField(required=False, max_length=1000, help_text="Comma separated")
     is_security = forms.BooleanField(
-        required=False, label="Security issue",
+        required=False,
+        label="Security issue",
         help_text="Visible only to the security team; never ask for details by email.",
     )
 

@@ -25,8 +25,9 @@ SORTS: dict[str, Ordering] = {
     o.name: o
     for o in (
         # The next SLA target due first; tickets with no running clock (paused) last.
-        Ordering("sla", (("sla_due_at", False),), id_descending=False,
-                 nullable=frozenset({"sla_due_at"})),
+        Ordering(
+            "sla", (("sla_due_at", False),), id_descending=False, nullable=frozenset({"sla_due_at"})
+        ),
         Ordering("-updated_at", (("updated_at", True),), id_descending=True),
         Ordering("updated_at", (("updated_at", False),), id_descending=False),
         Ordering("-created_at", (("created_at", True),), id_descending=True),
@@ -165,7 +166,11 @@ def page(user: User, query: QueueQuery, *, size: int | None = None) -> QueuePage
     cap = settings.HELPDESK_COUNT_CAP
     count = base.order_by()[: cap + 1].count()
     return QueuePage(
-        rows=result.rows, next_cursor=result.next_cursor, previous_cursor=result.previous_cursor,
-        count=min(count, cap), count_capped=count > cap, first_page=result.previous_cursor is None,
+        rows=result.rows,
+        next_cursor=result.next_cursor,
+        previous_cursor=result.previous_cursor,
+        count=min(count, cap),
+        count_capped=count > cap,
+        first_page=result.previous_cursor is None,
         query=query,
     )

@@ -15,9 +15,9 @@ def has_security_clearance(user: User) -> bool:
     """Members of a security team and admins see every security ticket. Cached per request."""
     cached = getattr(user, "_security_clearance", None)
     if cached is None:
-        cached = user.role == Role.ADMIN or Team.objects.filter(
-            members=user, is_security=True
-        ).exists()
+        cached = (
+            user.role == Role.ADMIN or Team.objects.filter(members=user, is_security=True).exists()
+        )
         user._security_clearance = cached
     return cached
 

@@ -13,9 +13,9 @@ from rest_framework import serializers
 
 from helpdesk.models import Role, User
 
-from .queue import SORT_LABELS
 from .choices import OPEN_STATUSES, Category, Severity, Status
 from .models import Attachment, Comment, Contact, Organization, Team, Ticket, TicketEvent
+from .queue import SORT_LABELS
 from .selectors import agents, organizations_visible_to, ticket_number_from_key, tickets_visible_to
 from .services import CUSTOMER_FIELDS, EDITABLE_FIELDS
 

@@ -20,27 +20,61 @@ from helpdesk.errors import DomainError, Forbidden
 from helpdesk.models import User
 
 from . import events, lifecycle
-from .sla import clocks
 from .choices import OPEN_STATUSES, EventKind, Status
 from .models import Attachment, Comment, Organization, Team, Ticket, TicketEvent
+from .sla import clocks
 
 # Fields an agent edits directly; status has its own service because it follows the lifecycle.
 EDITABLE_FIELDS = frozenset(
     {
-        "title", "description", "issue_type", "severity", "category", "environment", "channel",
-        "assignee", "team", "affected_users", "business_impact", "workaround_available",
-        "workaround", "product_version", "browser", "platform", "account_type", "error_message",
-        "request_id", "affected_endpoint", "recent_changes", "tags", "is_security", "parent",
+        "title",
+        "description",
+        "issue_type",
+        "severity",
+        "category",
+        "environment",
+        "channel",
+        "assignee",
+        "team",
+        "affected_users",
+        "business_impact",
+        "workaround_available",
+        "workaround",
+        "product_version",
+        "browser",
+        "platform",
+        "account_type",
+        "error_message",
+        "request_id",
+        "affected_endpoint",
+        "recent_changes",
+        "tags",
+        "is_security",
+        "parent",
         "duplicate_of",
     }
 )
 # What a customer may set when opening a ticket on the portal or through the API.
 CUSTOMER_FIELDS = frozenset(
     {
-        "title", "description", "issue_type", "severity", "category", "environment",
-        "affected_users", "business_impact", "workaround_available", "workaround",
-        "product_version", "browser", "platform", "account_type", "error_message", "request_id",
-        "affected_endpoint", "recent_changes",
+        "title",
+        "description",
+        "issue_type",
+        "severity",
+        "category",
+        "environment",
+        "affected_users",
+        "business_impact",
+        "workaround_available",
+        "workaround",
+        "product_version",
+        "browser",
+        "platform",
+        "account_type",
+        "error_message",
+        "request_id",
+        "affected_endpoint",
+        "recent_changes",
     }
 )
 _EVENT_KIND = {
@@ -83,16 +117,25 @@ def _record(
     comment: Comment | None = None,
 ) -> TicketEvent:
     return TicketEvent.objects.create(
-        ticket=ticket, actor=actor, kind=kind, field=field, before=_display(before),
-        after=_display(after), is_internal=is_internal, comment=comment, created_at=now,
+        ticket=ticket,
+        actor=actor,
+        kind=kind,
+        field=field,
+        before=_display(before),
+        after=_display(after),
+        is_internal=is_internal,
+        comment=comment,
+        created_at=now,
     )
 
 
 def _lock(ticket: Ticket) -> Ticket:
     """Re-read the ticket under a row lock; every read-modify-write starts here."""
-    return Ticket.objects.select_for_update(of=("self",)).select_related(
-        "organization", "assignee", "team"
-    ).get(pk=ticket.pk)
+    return (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("organization", "assignee", "team")
+        .get(pk=ticket.pk)
+    )
 
 
 def normalize_tags(tags: Iterable[str]) -> list[str]:
@@ -126,9 +169,9 @@ def _check_links(ticket: Ticket, field: str, target: Ticket | None) -> None:
     if target.pk == ticket.pk:
         raise DomainError("A ticket cannot be linked to itself.", field=field)
     # Read the other side fresh: the caller's copy may be older than a link made meanwhile.
-    parent_id, duplicate_of_id = Ticket.objects.filter(pk=target.pk).values_list(
-        "parent_id", "duplicate_of_id"
-    ).get()
+    parent_id, duplicate_of_id = (
+        Ticket.objects.filter(pk=target.pk).values_list("parent_id", "duplicate_of_id").get()
+    )
     if field == "parent" and parent_id == ticket.pk:
         raise DomainError(f"{target.key} already has this ticket as its parent.", field=field)
     if field == "duplicate_of" and duplicate_of_id == ticket.pk:
@@ -162,14 +205,20 @@ def ticket_create(
     if requester is not None:
         contact = getattr(requester, "contact", None)
         if contact is None or contact.organization_id != organization.pk:
-            raise DomainError("The requester must be a contact of the organization.", field="requester")
+            raise DomainError(
+                "The requester must be a contact of the organization.", field="requester"
+            )
     _check_assignee(fields.get("assignee"))
     if "tags" in fields:
         fields["tags"] = normalize_tags(fields["tags"])
     now = now or clock.now()
     ticket = Ticket(
-        organization=organization, title=(title or "").strip(), requester=requester,
-        created_at=now, updated_at=now, **fields,
+        organization=organization,
+        title=(title or "").strip(),
+        requester=requester,
+        created_at=now,
+        updated_at=now,
+        **fields,
     )
     if number is not None:
         ticket.number = number
@@ -178,7 +227,9 @@ def ticket_create(
     _validate(ticket, {"title", "organization", *fields})
     ticket.save()
     ticket.refresh_from_db(fields=["number"])
-    _record(ticket, actor=actor, kind=EventKind.CREATED, now=now, after=ticket.key, is_internal=False)
+    _record(
+        ticket, actor=actor, kind=EventKind.CREATED, now=now, after=ticket.key, is_internal=False
+    )
     for upload in files:
         _attach(ticket, upload, uploaded_by=actor, now=now)
     clocks.apply(ticket, now=now)
@@ -220,13 +271,21 @@ def ticket_update(
     ticket.save(update_fields=[*changed, "updated_at"])
     for field, (before, after) in changed.items():
         _record(
-            ticket, actor=actor, kind=_EVENT_KIND.get(field, EventKind.FIELD), now=now,
-            field=field, before=before, after=after, is_internal=field not in _PUBLIC_FIELDS,
+            ticket,
+            actor=actor,
+            kind=_EVENT_KIND.get(field, EventKind.FIELD),
+            now=now,
+            field=field,
+            before=before,
+            after=after,
+            is_internal=field not in _PUBLIC_FIELDS,
         )
     if changed.keys() & SLA_FIELDS:
         clocks.apply(ticket, now=now)
     events.send_after_commit(
-        events.ticket_changed, ticket_id=ticket.pk, actor_id=actor.pk,
+        events.ticket_changed,
+        ticket_id=ticket.pk,
+        actor_id=actor.pk,
         changes={f: (_display(b), _display(a)) for f, (b, a) in changed.items()},
     )
     return ticket
@@ -251,7 +310,8 @@ def ticket_transition(
         raise DomainError(
             "You can confirm a resolution or reopen a resolved ticket; the support team "
             "changes the status otherwise.",
-            field="status", code="transition_not_allowed",
+            field="status",
+            code="transition_not_allowed",
         )
     if not lifecycle.is_allowed(current, to):
         raise DomainError(
@@ -272,13 +332,22 @@ def ticket_transition(
         update.append("resolved_at")
     ticket.save(update_fields=update)
     _record(
-        ticket, actor=actor, kind=EventKind.STATUS, now=now, field="status",
-        before=current, after=to, is_internal=False,
+        ticket,
+        actor=actor,
+        kind=EventKind.STATUS,
+        now=now,
+        field="status",
+        before=current,
+        after=to,
+        is_internal=False,
     )
     clocks.on_status_change(ticket, before=current, after=to, now=now)
     events.send_after_commit(
-        events.ticket_status_changed, ticket_id=ticket.pk, actor_id=actor.pk,
-        before=current, after=to,
+        events.ticket_status_changed,
+        ticket_id=ticket.pk,
+        actor_id=actor.pk,
+        before=current,
+        after=to,
     )
     return ticket
 
@@ -289,28 +358,45 @@ def _check_upload(upload: UploadedFile) -> None:
         raise DomainError(
             f"“{upload.name}” is {upload.size / 1_048_576:.1f} MB; attachments are limited to "
             f"{limit / 1_048_576:.0f} MB.",
-            field="files", code="attachment_too_large",
+            field="files",
+            code="attachment_too_large",
         )
     if upload.size == 0:
         raise DomainError(f"“{upload.name}” is empty.", field="files", code="attachment_empty")
 
 
 def _attach(
-    ticket: Ticket, upload: UploadedFile, *, uploaded_by: User, now: datetime,
-    comment: Comment | None = None, is_internal: bool = False,
+    ticket: Ticket,
+    upload: UploadedFile,
+    *,
+    uploaded_by: User,
+    now: datetime,
+    comment: Comment | None = None,
+    is_internal: bool = False,
 ) -> Attachment:
     _check_upload(upload)
     name = (upload.name or "attachment").rsplit("/", 1)[-1][:255]
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     attachment = Attachment(
-        ticket=ticket, comment=comment, original_name=name, content_type=content_type,
-        size=upload.size, is_internal=is_internal, uploaded_by=uploaded_by, created_at=now,
+        ticket=ticket,
+        comment=comment,
+        original_name=name,
+        content_type=content_type,
+        size=upload.size,
+        is_internal=is_internal,
+        uploaded_by=uploaded_by,
+        created_at=now,
     )
     attachment.file.save(name, upload, save=False)
     attachment.save()
     _record(
-        ticket, actor=uploaded_by, kind=EventKind.ATTACHMENT, now=now, after=name,
-        is_internal=is_internal, comment=comment,
+        ticket,
+        actor=uploaded_by,
+        kind=EventKind.ATTACHMENT,
+        now=now,
+        after=name,
+        is_internal=is_internal,
+        comment=comment,
     )
     return attachment
 
@@ -359,15 +445,25 @@ def comment_add(
         _check_upload(upload)
     now = now or clock.now()
     comment = Comment.objects.create(
-        ticket=ticket, author=author, body=body, body_html=md.render(body),
-        is_internal=is_internal, created_at=now,
+        ticket=ticket,
+        author=author,
+        body=body,
+        body_html=md.render(body),
+        is_internal=is_internal,
+        created_at=now,
     )
     _record(
-        ticket, actor=author, kind=EventKind.NOTE if is_internal else EventKind.REPLY, now=now,
-        is_internal=is_internal, comment=comment,
+        ticket,
+        actor=author,
+        kind=EventKind.NOTE if is_internal else EventKind.REPLY,
+        now=now,
+        is_internal=is_internal,
+        comment=comment,
     )
     for upload in files:
-        _attach(ticket, upload, uploaded_by=author, now=now, comment=comment, is_internal=is_internal)
+        _attach(
+            ticket, upload, uploaded_by=author, now=now, comment=comment, is_internal=is_internal
+        )
 
     update = ["updated_at"]
     ticket.updated_at = now
@@ -379,7 +475,10 @@ def comment_add(
     if public_agent_reply:
         clocks.on_public_agent_reply(ticket, now=now)
     events.send_after_commit(
-        events.comment_added, ticket_id=ticket.pk, comment_id=comment.pk, actor_id=author.pk,
+        events.comment_added,
+        ticket_id=ticket.pk,
+        comment_id=comment.pk,
+        actor_id=author.pk,
         is_internal=is_internal,
     )
     if not author.is_agent_side and ticket.status == Status.WAITING_ON_CUSTOMER:
@@ -391,13 +490,22 @@ def _customer_answered(ticket: Ticket, *, author: User, now: datetime) -> None:
     Ticket.objects.filter(pk=ticket.pk).update(status=Status.IN_PROGRESS)
     before, ticket.status = ticket.status, Status.IN_PROGRESS
     _record(
-        ticket, actor=author, kind=EventKind.STATUS, now=now, field="status",
-        before=before, after=Status.IN_PROGRESS, is_internal=False,
+        ticket,
+        actor=author,
+        kind=EventKind.STATUS,
+        now=now,
+        field="status",
+        before=before,
+        after=Status.IN_PROGRESS,
+        is_internal=False,
     )
     clocks.on_status_change(ticket, before=before, after=Status.IN_PROGRESS, now=now)
     events.send_after_commit(
-        events.ticket_status_changed, ticket_id=ticket.pk, actor_id=author.pk,
-        before=before, after=Status.IN_PROGRESS,
+        events.ticket_status_changed,
+        ticket_id=ticket.pk,
+        actor_id=author.pk,
+        before=before,
+        after=Status.IN_PROGRESS,
     )
 
 

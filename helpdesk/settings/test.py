@@ -25,7 +25,8 @@ WHITENOISE_AUTOREFRESH = True
 # One test database per checkout: a CI clone and a developer's tree on one machine never share it.
 # HELPDESK_TEST_DB_SUFFIX separates two runs in one checkout.
 DATABASES["default"]["TEST"] = {
-    "NAME": "test_helpdesk_" + hashlib.sha1(str(BASE_DIR).encode()).hexdigest()[:8]
+    "NAME": "test_helpdesk_"
+    + hashlib.sha1(str(BASE_DIR).encode()).hexdigest()[:8]
     + os.environ.get("HELPDESK_TEST_DB_SUFFIX", "")
 }
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

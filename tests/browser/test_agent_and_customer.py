@@ -11,7 +11,10 @@ from tests.browser.conftest import login
 from tests.factories import make_agent, make_ticket
 from tickets.models import Comment, ReplyTemplate
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_agent_replies_with_a_template_and_a_note_the_customer_sees_only_the_reply(
@@ -19,11 +22,21 @@ def test_agent_replies_with_a_template_and_a_note_the_customer_sees_only_the_rep
 ):
     agent = make_agent(username="alex", first_name="Alex", last_name="Agent")
     make_ticket(actor=agent, organization=org_a, title="Webhook deliveries failing", severity=3)
-    ticket = make_ticket(actor=agent, organization=org_a, requester=customer_a,
-                         title="Customer unable to login", severity=1, category="authentication")
+    ticket = make_ticket(
+        actor=agent,
+        organization=org_a,
+        requester=customer_a,
+        title="Customer unable to login",
+        severity=1,
+        category="authentication",
+    )
     ReplyTemplate.objects.update_or_create(
-        slug="browser-ack", defaults={"name": "Browser acknowledgement", "position": 0,
-                                      "body": "Hi {{ customer_name }}, we are on {{ ticket_key }}."},
+        slug="browser-ack",
+        defaults={
+            "name": "Browser acknowledgement",
+            "position": 0,
+            "body": "Hi {{ customer_name }}, we are on {{ ticket_key }}.",
+        },
     )
     base = live_server.url
 
@@ -41,7 +54,9 @@ def test_agent_replies_with_a_template_and_a_note_the_customer_sees_only_the_rep
     expect(page.locator("#reply-body")).to_have_value(
         f"Hi {customer_a.display_name}, we are on {ticket.key}."
     )
-    page.fill("#reply-body", page.input_value("#reply-body") + "\n\nWe are looking at the SSO logs now.")
+    page.fill(
+        "#reply-body", page.input_value("#reply-body") + "\n\nWe are looking at the SSO logs now."
+    )
     page.click("#send-btn")
     expect(page.locator("#timeline")).to_contain_text("We are looking at the SSO logs now.")
 

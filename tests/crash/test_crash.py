@@ -28,8 +28,13 @@ SCENARIOS = ["kill_worker_mid_delivery", "flush_and_restart_redis", "two_beats",
 def _tickets(people, n=TICKETS):
     assignee = people["assignee"]
     return [
-        make_ticket(actor=assignee, organization=people["org"], severity=1, assignee=assignee,
-                    team=people["team"])
+        make_ticket(
+            actor=assignee,
+            organization=people["org"],
+            severity=1,
+            assignee=assignee,
+            team=people["team"],
+        )
         for _ in range(n)
     ]
 
@@ -38,15 +43,19 @@ def _tally(tickets, smtp) -> dict:
     """Lost and duplicated effects, against what the SLA rules owe these tickets."""
     expected_events = {(t.pk, kind) for t in tickets for kind in ("warned", "breached")}
     events = Counter(
-        SlaEvent.objects.filter(kind__in=["warned", "breached"], target_kind="first_response")
-        .values_list("ticket_id", "kind")
+        SlaEvent.objects.filter(
+            kind__in=["warned", "breached"], target_kind="first_response"
+        ).values_list("ticket_id", "kind")
     )
     # assignee: warning + breach; team lead: breach
     expected_keys = set()
     for t in tickets:
         base = f"sla:{t.pk}:first_response:1"
-        expected_keys |= {f"{base}:warned:{t.assignee_id}:email", f"{base}:breached:{t.assignee_id}:email",
-                          f"{base}:breached:{t.team.lead_id}:email"}
+        expected_keys |= {
+            f"{base}:warned:{t.assignee_id}:email",
+            f"{base}:breached:{t.assignee_id}:email",
+            f"{base}:breached:{t.team.lead_id}:email",
+        }
     sent = set(OutboundMessage.objects.filter(status="sent").values_list("dedup_key", flat=True))
     by_key = {m.message_id: m.dedup_key for m in OutboundMessage.objects.all()}
     received = Counter(by_key.get(mid) for mid in smtp.message_ids())
@@ -73,9 +82,14 @@ def _report(scenario: str, tally: dict) -> None:
 
 
 def _run(scenario, tmp_path, smtp, people) -> dict:
-    redis_server = RedisServer(tmp_path / "redis").start() if scenario == "flush_and_restart_redis" else None
-    env = {"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp.port),
-           "HELPDESK_OUTBOX_SEND_DEADLINE_SECONDS": "3"}
+    redis_server = (
+        RedisServer(tmp_path / "redis").start() if scenario == "flush_and_restart_redis" else None
+    )
+    env = {
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp.port),
+        "HELPDESK_OUTBOX_SEND_DEADLINE_SECONDS": "3",
+    }
     if redis_server:
         env["CELERY_BROKER_URL"] = redis_server.url
     procs = Processes(tmp_path, **env)
@@ -88,7 +102,9 @@ def _run(scenario, tmp_path, smtp, people) -> dict:
         tickets = _tickets(people)
         if scenario == "kill_worker_mid_delivery":
             smtp.delay = 3.0
-            assert wait_for(lambda: OutboundMessage.objects.filter(status="sending").exists(), timeout=40)
+            assert wait_for(
+                lambda: OutboundMessage.objects.filter(status="sending").exists(), timeout=40
+            )
             procs.kill(worker)
             smtp.delay = 0.0
             procs.start("worker")
@@ -115,6 +131,9 @@ def test_nothing_lost_nothing_doubled(scenario, round_, tmp_path, smtp, fast_pol
     tally = _run(scenario, tmp_path, smtp, people)
     _report(scenario, tally)
     assert tally == {
-        "lost_events": 0, "duplicated_events": 0, "lost_messages": 0,
-        "duplicated_messages": 0, "duplicated_notifications": 0,
+        "lost_events": 0,
+        "duplicated_events": 0,
+        "lost_messages": 0,
+        "duplicated_messages": 0,
+        "duplicated_notifications": 0,
     }

@@ -15,7 +15,10 @@ from django.db import connection
 from helpdesk import engine
 from helpdesk.models import EngineState
 
-pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.celery_live]
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.celery_live,
+]
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -36,18 +39,34 @@ def _start(*args: str, tmp_path: Path) -> subprocess.Popen:
     log = open(tmp_path / f"{args[0]}.log", "w")  # noqa: SIM115 - closed with the process
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "helpdesk", *args],
-        cwd=ROOT, env=_env(), stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=_env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
 
 
 def test_beat_fires_the_engine_tick_through_a_real_worker(tmp_path, client):
     assert not EngineState.objects.exists()
-    worker = _start("worker", "--concurrency", "1", "--pool", "solo", "-l", "warning",
-                    "-n", f"live-{os.getpid()}@127.0.0.1", tmp_path=tmp_path)
+    worker = _start(
+        "worker",
+        "--concurrency",
+        "1",
+        "--pool",
+        "solo",
+        "-l",
+        "warning",
+        "-n",
+        f"live-{os.getpid()}@127.0.0.1",
+        tmp_path=tmp_path,
+    )
     beat = _start("beat", "-l", "warning", "-s", str(tmp_path / "beat-schedule"), tmp_path=tmp_path)
     try:
         deadline = time.monotonic() + 45
-        while time.monotonic() < deadline and not EngineState.objects.filter(name=engine.HEARTBEAT).exists():
+        while (
+            time.monotonic() < deadline
+            and not EngineState.objects.filter(name=engine.HEARTBEAT).exists()
+        ):
             time.sleep(0.5)
         state = EngineState.objects.get(name=engine.HEARTBEAT)
         first = state.last_tick_at

@@ -29,7 +29,9 @@ def test_healthz_is_ok_after_a_tick(client):
 
 def test_healthz_fails_when_the_tick_is_stale(client, settings):
     settings.HELPDESK_BEAT_STALE_SECONDS = 60
-    EngineState.objects.create(name=engine.HEARTBEAT, last_tick_at=clock.now() - timedelta(minutes=5))
+    EngineState.objects.create(
+        name=engine.HEARTBEAT, last_tick_at=clock.now() - timedelta(minutes=5)
+    )
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["beat"]["ok"] is False

@@ -24,7 +24,11 @@ def test_production_settings_pass_check_deploy():
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests; check --deploy warns
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -34,8 +38,12 @@ def test_production_refuses_to_start_without_a_secret_key():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "helpdesk.settings.prod"}
     env.pop("DJANGO_SECRET_KEY", None)
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True,
-        text=True, timeout=120,
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
@@ -46,15 +54,19 @@ def test_production_refuses_to_start_without_a_secret_key():
 def test_pages_carry_a_strict_csp_and_no_inline_code(client, agent, page):
     ticket = make_ticket(actor=agent)
     url = {
-        "queue": reverse("queue"), "ticket": reverse("ticket_detail", args=[ticket.key]),
-        "new": reverse("ticket_new"), "login": reverse("login"),
+        "queue": reverse("queue"),
+        "ticket": reverse("ticket_detail", args=[ticket.key]),
+        "new": reverse("ticket_new"),
+        "login": reverse("login"),
     }[page]
     if page != "login":
         client.force_login(agent)
     response = client.get(url)
     csp = response["Content-Security-Policy"]
-    assert "script-src 'self'" in csp and "style-src 'self'" in csp
-    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "script-src 'self'" in csp
+    assert "style-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert "unsafe-eval" not in csp
     html = response.content.decode()
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "inline <script> found"
     assert "<style" not in html

@@ -29,8 +29,12 @@ def webhook():
 
 @pytest.fixture
 def processes(tmp_path, smtp, request):
-    procs = Processes(tmp_path, EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp.port),
-                      HELPDESK_OUTBOX_SEND_DEADLINE_SECONDS="3")
+    procs = Processes(
+        tmp_path,
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(smtp.port),
+        HELPDESK_OUTBOX_SEND_DEADLINE_SECONDS="3",
+    )
     yield procs
     procs.stop_all()
     if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
@@ -50,11 +54,18 @@ def fast_policy():
     calendar, created = BusinessCalendar.objects.get_or_create(name="Always open", timezone="UTC")
     if created:
         for day in range(7):
-            CalendarPeriod.objects.create(calendar=calendar, weekday=day, opens=time(0), closes=None)
+            CalendarPeriod.objects.create(
+                calendar=calendar, weekday=day, opens=time(0), closes=None
+            )
     return SlaPolicy.objects.create(
-        name="Live test P1", position=0, severity=1, calendar=calendar,
-        first_response=timedelta(seconds=8), update_interval=timedelta(seconds=8),
-        resolution=timedelta(hours=4), warning_percent=50,
+        name="Live test P1",
+        position=0,
+        severity=1,
+        calendar=calendar,
+        first_response=timedelta(seconds=8),
+        update_interval=timedelta(seconds=8),
+        resolution=timedelta(hours=4),
+        warning_percent=50,
     )
 
 
@@ -63,4 +74,9 @@ def people():
     lead = make_agent(username="lead", email="lead@example.com")
     team = TeamFactory(name="Tier 2 Support", slug="tier-2", lead=lead)
     assignee = make_agent(username="ana", email="ana@example.com", teams=[team])
-    return {"lead": lead, "team": team, "assignee": assignee, "org": OrganizationFactory(tier="enterprise")}
+    return {
+        "lead": lead,
+        "team": team,
+        "assignee": assignee,
+        "org": OrganizationFactory(tier="enterprise"),
+    }

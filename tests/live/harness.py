@@ -5,6 +5,7 @@ Everything binds to 127.0.0.1; every wait is bounded.
 
 from __future__ import annotations
 
+import contextlib
 import email
 import hashlib
 import hmac
@@ -88,7 +89,9 @@ class WebhookSink:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802
                 raw = self.rfile.read(int(self.headers["Content-Length"]))
-                expected = "sha256=" + hmac.new(sink.secret.encode(), raw, hashlib.sha256).hexdigest()
+                expected = (
+                    "sha256=" + hmac.new(sink.secret.encode(), raw, hashlib.sha256).hexdigest()
+                )
                 if not hmac.compare_digest(expected, self.headers.get("X-Helpdesk-Signature", "")):
                     sink.bad_signatures += 1
                     self.send_response(401)
@@ -144,14 +147,29 @@ class Processes:
     def start(self, kind: str, name: str = "") -> subprocess.Popen:
         name = name or f"{kind}{len(self.procs)}"
         if kind == "worker":
-            args = ["worker", "--concurrency", "1", "--pool", "prefork", "-l", "info",
-                    "-n", f"{name}-{os.getpid()}@127.0.0.1", "--without-gossip", "--without-mingle"]
+            args = [
+                "worker",
+                "--concurrency",
+                "1",
+                "--pool",
+                "prefork",
+                "-l",
+                "info",
+                "-n",
+                f"{name}-{os.getpid()}@127.0.0.1",
+                "--without-gossip",
+                "--without-mingle",
+            ]
         else:
             args = ["beat", "-l", "info", "-s", str(self.tmp_path / f"{name}-schedule")]
         log = open(self.tmp_path / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
         proc = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "helpdesk", *args],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         self.procs.append(proc)
         return proc
@@ -159,10 +177,8 @@ class Processes:
     @staticmethod
     def kill(proc: subprocess.Popen) -> None:
         """kill -9 the process and its children (a prefork worker's pool processes too)."""
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         proc.wait(timeout=10)
 
     def stop_all(self) -> None:
@@ -194,9 +210,24 @@ class RedisServer:
 
     def start(self) -> RedisServer:
         self.proc = subprocess.Popen(
-            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(self.dir),
-             "--appendonly", "yes", "--maxmemory-policy", "noeviction", "--save", ""],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            [
+                "redis-server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--dir",
+                str(self.dir),
+                "--appendonly",
+                "yes",
+                "--maxmemory-policy",
+                "noeviction",
+                "--save",
+                "",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         import redis
 
@@ -228,6 +259,8 @@ def restart_postgres() -> None:
     """Restart the private PostgreSQL of this checkout (scripts/services.sh)."""
     subprocess.run(
         ["bash", str(ROOT / "scripts" / "services.sh"), "restart-postgres"],
-        check=True, capture_output=True, timeout=120,
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
     connection.close()  # this process's connection died with the server

@@ -14,7 +14,10 @@ from tests.live.harness import wait_for
 from tickets import services
 from tickets.models import SlaEvent
 
-pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.celery_live]
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.celery_live,
+]
 TICK = timedelta(seconds=1)
 SLACK = timedelta(seconds=3)  # one tick, plus the time a tick and a task take on 2 loaded cores
 
@@ -23,30 +26,44 @@ def test_warning_breach_and_reminder_fire_once_and_are_delivered_once(
     processes, smtp, webhook, fast_policy, people
 ):
     assignee = people["assignee"]
-    ticket = make_ticket(actor=assignee, organization=people["org"], severity=1,
-                         assignee=assignee, team=people["team"])
+    ticket = make_ticket(
+        actor=assignee,
+        organization=people["org"],
+        severity=1,
+        assignee=assignee,
+        team=people["team"],
+    )
     processes.start("worker")
     processes.start("beat")
 
     # First response: warned at 4 s, breached at 8 s.
-    assert wait_for(lambda: SlaEvent.objects.filter(ticket=ticket, kind="breached").exists(), timeout=40)
-    # A public reply fulfils it and starts the 8 s customer-update period: a reminder, then a breach.
+    assert wait_for(
+        lambda: SlaEvent.objects.filter(ticket=ticket, kind="breached").exists(), timeout=40
+    )
+    # A public reply fulfils it and starts the 8 s customer-update period:
+    # a reminder, then a breach.
     services.comment_add(ticket=ticket, author=assignee, body="Investigating now.")
     assert wait_for(
-        lambda: SlaEvent.objects.filter(ticket=ticket, target_kind="update", kind="breached").exists(),
+        lambda: SlaEvent.objects.filter(
+            ticket=ticket, target_kind="update", kind="breached"
+        ).exists(),
         timeout=40,
     )
     assert wait_for(
-        lambda: not OutboundMessage.objects.exclude(status="sent").exists()
-        and OutboundMessage.objects.count() >= 8,
+        lambda: (
+            not OutboundMessage.objects.exclude(status="sent").exists()
+            and OutboundMessage.objects.count() >= 8
+        ),
         timeout=40,
     ), list(OutboundMessage.objects.values_list("dedup_key", "status", "last_error"))
 
     # Exactly one event per obligation, each within a tick of its time.
     fired = SlaEvent.objects.filter(ticket=ticket, kind__in=["warned", "breached"])
     assert sorted((e.target_kind, e.kind) for e in fired) == [
-        ("first_response", "breached"), ("first_response", "warned"),
-        ("update", "breached"), ("update", "warned"),
+        ("first_response", "breached"),
+        ("first_response", "warned"),
+        ("update", "breached"),
+        ("update", "warned"),
     ]
     for event in fired:
         planned = event.due_at if event.kind == "breached" else event.due_at - timedelta(seconds=4)
@@ -54,7 +71,10 @@ def test_warning_breach_and_reminder_fire_once_and_are_delivered_once(
 
     # One outbox message per recipient and obligation, each delivered once.
     expected_mail = Counter({"ana@example.com": 4, "lead@example.com": 2})  # lead: breaches only
-    assert Counter(OutboundMessage.objects.filter(channel="email").values_list("recipient", flat=True)) == expected_mail
+    assert (
+        Counter(OutboundMessage.objects.filter(channel="email").values_list("recipient", flat=True))
+        == expected_mail
+    )
     received = smtp.message_ids()
     assert len(received) == len(set(received)) == 6
     assert set(received) == {m.message_id for m in OutboundMessage.objects.filter(channel="email")}
@@ -62,7 +82,12 @@ def test_warning_breach_and_reminder_fire_once_and_are_delivered_once(
     assert "?template=status-update" in reminder.get_payload()
 
     assert webhook.bad_signatures == 0
-    assert sorted(b["event"] for b in webhook.bodies) == ["sla.breached", "sla.breached", "sla.warned", "sla.warned"]
+    assert sorted(b["event"] for b in webhook.bodies) == [
+        "sla.breached",
+        "sla.breached",
+        "sla.warned",
+        "sla.warned",
+    ]
     assert len({b["_idempotency_key"] for b in webhook.bodies}) == 4
     assert all(b["text"] for b in webhook.bodies)  # chat tools show the `text` field
 

@@ -31,12 +31,14 @@ def test_queue_shows_open_tickets_next_sla_due_first(client, agent):
     assert response.status_code == 200
     assert _keys(response) == [critical.key, low.key, waiting.key]  # paused clocks last
     html = response.content.decode()
-    assert 'class="sla sla-ok"' in html and "sla sla-paused" in html
+    assert 'class="sla sla-ok"' in html
+    assert "sla sla-paused" in html
 
 
 def test_queue_sla_filters(client, agent):
-    import time_machine
     from datetime import timedelta
+
+    import time_machine
 
     from helpdesk import clock
 
@@ -71,12 +73,27 @@ def test_queue_sla_filters(client, agent):
 def test_queue_filters(client, agent, params, expected_titles):
     org = OrganizationFactory()
     team = TeamFactory(slug="tier-2")
-    make_ticket(actor=agent, organization=org, title="Critical login", severity=1,
-                assignee=agent, tags=["sso"], category="authentication")
-    make_ticket(actor=agent, organization=org, title="High latency", severity=2,
-                description="API latency is 3x normal", team=team, category="performance")
-    make_ticket(actor=agent, organization=org, title="Docs question", severity=4,
-                category="documentation")
+    make_ticket(
+        actor=agent,
+        organization=org,
+        title="Critical login",
+        severity=1,
+        assignee=agent,
+        tags=["sso"],
+        category="authentication",
+    )
+    make_ticket(
+        actor=agent,
+        organization=org,
+        title="High latency",
+        severity=2,
+        description="API latency is 3x normal",
+        team=team,
+        category="performance",
+    )
+    make_ticket(
+        actor=agent, organization=org, title="Docs question", severity=4, category="documentation"
+    )
     fixed = make_ticket(actor=agent, organization=org, title="Fixed already", severity=3)
     services.ticket_transition(ticket=fixed, to=Status.RESOLVED, actor=agent)
     client.force_login(agent)
@@ -143,7 +160,9 @@ def test_queue_query_count_does_not_grow_with_rows(client, agent, django_assert_
     with django_assert_max_num_queries(10) as small:
         client.get(reverse("queue"))
     for i in range(30):
-        make_ticket(actor=agent, organization=OrganizationFactory(), assignee=other if i % 2 else None)
+        make_ticket(
+            actor=agent, organization=OrganizationFactory(), assignee=other if i % 2 else None
+        )
     with django_assert_max_num_queries(10) as large:
         client.get(reverse("queue"))
     assert len(large.captured_queries) == len(small.captured_queries)
@@ -155,8 +174,10 @@ def test_htmx_refresh_returns_only_the_results_and_keeps_the_selection(client, a
     client.force_login(agent)
 
     response = client.get(
-        reverse("queue"), {"ids": [str(first.pk)]},
-        HTTP_HX_REQUEST="true", HTTP_HX_TARGET="queue-results",
+        reverse("queue"),
+        {"ids": [str(first.pk)]},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="queue-results",
     )
 
     html = response.content.decode()
@@ -173,7 +194,9 @@ def test_bulk_assign_and_status_report_refusals(client, agent):
     other = make_agent(username="bob")
     client.force_login(agent)
 
-    client.post(reverse("queue_bulk"), {"ids": [t1.pk], "bulk_action": "assign", "bulk_assignee": "bob"})
+    client.post(
+        reverse("queue_bulk"), {"ids": [t1.pk], "bulk_action": "assign", "bulk_assignee": "bob"}
+    )
     response = client.post(
         reverse("queue_bulk"),
         {"ids": [t1.pk, t2.pk], "bulk_action": "status", "bulk_status": "investigating"},
@@ -193,7 +216,9 @@ def test_bulk_assign_and_status_report_refusals(client, agent):
 def test_bulk_cannot_touch_tickets_outside_the_policy(client, agent):
     secret = make_ticket(actor=agent, is_security=True)
     client.force_login(agent)
-    client.post(reverse("queue_bulk"), {"ids": [secret.pk], "bulk_action": "add_tag", "bulk_tag": "x"})
+    client.post(
+        reverse("queue_bulk"), {"ids": [secret.pk], "bulk_action": "add_tag", "bulk_tag": "x"}
+    )
     secret.refresh_from_db()
     assert secret.tags == []
 
@@ -202,7 +227,9 @@ def test_saved_views_personal_and_shared(client, agent):
     colleague = make_agent(role=Role.AGENT)
     client.force_login(agent)
     client.post(reverse("saved_view_create"), {"name": "My P1s", "query": "severity=1"})
-    client.post(reverse("saved_view_create"), {"name": "Team", "query": "assignee=none", "is_shared": "on"})
+    client.post(
+        reverse("saved_view_create"), {"name": "Team", "query": "assignee=none", "is_shared": "on"}
+    )
     client.force_login(colleague)
 
     response = client.get(reverse("queue"))
@@ -237,7 +264,8 @@ def test_sla_ordering_walks_paused_tickets_forward_and_back(agent, settings):
             break
         cursor = result.next_cursor
     forward = [pk for p in pages for pk in p]
-    assert sorted(forward) == sorted(made) and len(forward) == len(set(forward))
+    assert sorted(forward) == sorted(made)
+    assert len(forward) == len(set(forward))
     # Walk back from the last page with the previous cursors.
     back = queue.page(agent, queue.QueueQuery(sort="sla", cursor=cursor))
     seen = []

@@ -101,9 +101,7 @@ def test_comment_html_is_escaped_paragraphs(scale_db):
 
 def test_text_has_a_long_tail_of_words(scale_db):
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM ts_stat($$SELECT search_vector FROM tickets_ticket$$)"
-        )
+        cursor.execute("SELECT count(*) FROM ts_stat($$SELECT search_vector FROM tickets_ticket$$)")
         distinct = cursor.fetchone()[0]
     assert distinct > 3000
     # And full-text search finds the playbook's topics.
@@ -155,27 +153,58 @@ def _replay(original: Ticket) -> Ticket:
     if original.assignee_id:
         fields["assignee"] = original.assignee
     twin = services.ticket_create(
-        actor=created.actor or original.assignee, organization=original.organization,
-        title=original.title, requester=original.requester, now=original.created_at, **fields,
+        actor=created.actor or original.assignee,
+        organization=original.organization,
+        title=original.title,
+        requester=original.requester,
+        now=original.created_at,
+        **fields,
     )
     for event in events[1:]:
         if event.comment_id:
             comment = event.comment
-            services.comment_add(ticket=twin, author=comment.author, body=comment.body,
-                                 is_internal=comment.is_internal, now=comment.created_at)
+            services.comment_add(
+                ticket=twin,
+                author=comment.author,
+                body=comment.body,
+                is_internal=comment.is_internal,
+                now=comment.created_at,
+            )
         elif event.kind == "status" and event.actor.is_agent_side:
-            services.ticket_transition(ticket=twin, to=event.after, actor=event.actor,
-                                       now=event.created_at)
+            services.ticket_transition(
+                ticket=twin, to=event.after, actor=event.actor, now=event.created_at
+            )
         # A customer's answer moves the ticket by itself: comment_add has done it.
         twin.refresh_from_db()
     return twin
 
 
-TARGET_FIELDS = ("kind", "cycle", "policy_id", "calendar_id", "target", "started_at", "pauses",
-                 "paused_since", "due_at", "warn_at", "warned_at", "breached_at",
-                 "fulfilled_at", "next_check_at", "explanation")
-TICKET_FIELDS = ("status", "first_response_at", "sla_kind", "sla_calendar_id", "sla_due_at",
-                 "sla_warn_at", "sla_paused")
+TARGET_FIELDS = (
+    "kind",
+    "cycle",
+    "policy_id",
+    "calendar_id",
+    "target",
+    "started_at",
+    "pauses",
+    "paused_since",
+    "due_at",
+    "warn_at",
+    "warned_at",
+    "breached_at",
+    "fulfilled_at",
+    "next_check_at",
+    "explanation",
+)
+TICKET_FIELDS = (
+    "status",
+    "first_response_at",
+    "sla_kind",
+    "sla_calendar_id",
+    "sla_due_at",
+    "sla_warn_at",
+    "sla_paused",
+)
 
 
 def test_open_tickets_replayed_through_the_services_get_the_same_clocks(scale_db):
@@ -185,8 +214,7 @@ def test_open_tickets_replayed_through_the_services_get_the_same_clocks(scale_db
     for original in sample:
         twin = _replay(original)
         loaded = [
-            {f: getattr(t, f) for f in TARGET_FIELDS}
-            for t in original.sla_targets.order_by("id")
+            {f: getattr(t, f) for f in TARGET_FIELDS} for t in original.sla_targets.order_by("id")
         ]
         replayed = [
             {f: getattr(t, f) for f in TARGET_FIELDS} for t in twin.sla_targets.order_by("id")

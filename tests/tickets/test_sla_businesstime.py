@@ -1,4 +1,4 @@
-"""Business-time arithmetic: the decisions of DESIGN.md section 5, one test each, plus properties."""
+"""Business-time arithmetic: the decisions of DESIGN.md section 5, one test each, and properties."""
 
 from __future__ import annotations
 
@@ -60,7 +60,9 @@ def test_zero_target_is_due_at_the_start_itself_even_outside_hours():
 
 def test_seconds_are_kept():
     start = utc(2026, 11, 23, 10, 0, 7, 250000)
-    assert due_at(NINE_TO_FIVE_UTC, start, timedelta(seconds=90)) == utc(2026, 11, 23, 10, 1, 37, 250000)
+    assert due_at(NINE_TO_FIVE_UTC, start, timedelta(seconds=90)) == utc(
+        2026, 11, 23, 10, 1, 37, 250000
+    )
 
 
 def test_negative_target_is_refused():
@@ -69,17 +71,25 @@ def test_negative_target_is_refused():
 
 
 def test_several_periods_a_day_skip_the_lunch_break():
-    spec = CalendarSpec("UTC", tuple(
-        p for d in range(5) for p in (Period(d, time(9), time(12)), Period(d, time(13), time(17)))
-    ))
+    spec = CalendarSpec(
+        "UTC",
+        tuple(
+            p
+            for d in range(5)
+            for p in (Period(d, time(9), time(12)), Period(d, time(13), time(17)))
+        ),
+    )
     assert due_at(spec, utc(2026, 11, 23, 11), 2 * H) == utc(2026, 11, 23, 14)
     assert business_time_between(spec, utc(2026, 11, 23, 8), utc(2026, 11, 23, 18)) == 7 * H
 
 
 def test_late_and_early_periods_join_across_midnight():
-    spec = CalendarSpec("UTC", tuple(
-        p for d in range(7) for p in (Period(d, time(22), None), Period(d, time(0), time(6)))
-    ))
+    spec = CalendarSpec(
+        "UTC",
+        tuple(
+            p for d in range(7) for p in (Period(d, time(22), None), Period(d, time(0), time(6)))
+        ),
+    )
     assert due_at(spec, utc(2026, 11, 23, 23), 2 * H) == utc(2026, 11, 24, 1)
     assert business_time_between(spec, utc(2026, 11, 23, 21), utc(2026, 11, 24, 7)) == 8 * H
 
@@ -92,8 +102,11 @@ def test_holiday_closes_its_whole_local_date():
 
 def test_holiday_follows_the_calendar_zone_not_utc():
     # Sydney (UTC+11 in December) closes 25 Dec local: 24 Dec 13:00 UTC to 25 Dec 13:00 UTC.
-    spec = CalendarSpec("Australia/Sydney", tuple(Period(d, time(0), None) for d in range(7)),
-                        frozenset({date(2026, 12, 25)}))
+    spec = CalendarSpec(
+        "Australia/Sydney",
+        tuple(Period(d, time(0), None) for d in range(7)),
+        frozenset({date(2026, 12, 25)}),
+    )
     assert business_time_between(spec, utc(2026, 12, 24, 13), utc(2026, 12, 25, 13)) == timedelta(0)
     assert business_time_between(spec, utc(2026, 12, 24, 12), utc(2026, 12, 25, 14)) == 2 * H
 
@@ -105,6 +118,7 @@ def test_24_7_calendar_is_plain_elapsed_time():
 
 
 # ---- DST ------------------------------------------------------------------------------------
+
 
 def test_spring_forward_europe_shortens_a_period_containing_the_skipped_hour():
     # Europe/Paris jumps 02:00 -> 03:00 on Sunday 2026-03-29.
@@ -148,19 +162,25 @@ def test_period_starting_in_the_gap_opens_at_the_jump():
 
 # ---- pauses ---------------------------------------------------------------------------------
 
+
 def test_pauses_do_not_count():
     pauses = [(utc(2026, 11, 23, 10), utc(2026, 11, 23, 12))]
     assert due_at(NINE_TO_FIVE_UTC, utc(2026, 11, 23, 9), 3 * H, pauses) == utc(2026, 11, 23, 14)
-    assert business_time_between(
-        NINE_TO_FIVE_UTC, utc(2026, 11, 23, 9), utc(2026, 11, 23, 17), pauses
-    ) == 6 * H
+    assert (
+        business_time_between(NINE_TO_FIVE_UTC, utc(2026, 11, 23, 9), utc(2026, 11, 23, 17), pauses)
+        == 6 * H
+    )
 
 
 def test_overlapping_pauses_merge():
-    pauses = [(utc(2026, 11, 23, 10), utc(2026, 11, 23, 11)), (utc(2026, 11, 23, 10, 30), utc(2026, 11, 23, 12))]
-    assert business_time_between(
-        NINE_TO_FIVE_UTC, utc(2026, 11, 23, 9), utc(2026, 11, 23, 17), pauses
-    ) == 6 * H
+    pauses = [
+        (utc(2026, 11, 23, 10), utc(2026, 11, 23, 11)),
+        (utc(2026, 11, 23, 10, 30), utc(2026, 11, 23, 12)),
+    ]
+    assert (
+        business_time_between(NINE_TO_FIVE_UTC, utc(2026, 11, 23, 9), utc(2026, 11, 23, 17), pauses)
+        == 6 * H
+    )
 
 
 def test_target_running_out_as_a_pause_starts_is_due_at_that_instant():
@@ -177,21 +197,35 @@ def test_pause_is_exact_to_the_microsecond():
 
 # ---- properties -----------------------------------------------------------------------------
 
-CALENDARS = st.sampled_from([
-    NINE_TO_FIVE_UTC,
-    weekdays("Europe/Berlin", holidays={date(2026, 12, 25), date(2027, 1, 1)}),
-    weekdays("America/New_York"),
-    CalendarSpec("Europe/Paris", tuple(
-        p for d in range(7) for p in (Period(d, time(0), time(6)), Period(d, time(22), None))
-    )),
-    CalendarSpec("America/Los_Angeles", tuple(
-        p for d in range(5) for p in (Period(d, time(8), time(12)), Period(d, time(13), time(18)))
-    )),
-    CalendarSpec.always_open(),
-])
+CALENDARS = st.sampled_from(
+    [
+        NINE_TO_FIVE_UTC,
+        weekdays("Europe/Berlin", holidays={date(2026, 12, 25), date(2027, 1, 1)}),
+        weekdays("America/New_York"),
+        CalendarSpec(
+            "Europe/Paris",
+            tuple(
+                p
+                for d in range(7)
+                for p in (Period(d, time(0), time(6)), Period(d, time(22), None))
+            ),
+        ),
+        CalendarSpec(
+            "America/Los_Angeles",
+            tuple(
+                p
+                for d in range(5)
+                for p in (Period(d, time(8), time(12)), Period(d, time(13), time(18)))
+            ),
+        ),
+        CalendarSpec.always_open(),
+    ]
+)
 INSTANTS = st.datetimes(
     # hypothesis takes naive bounds and attaches the zone itself
-    min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UTC)  # noqa: DTZ001
+    min_value=datetime(2026, 1, 1),  # noqa: DTZ001
+    max_value=datetime(2027, 12, 31),  # noqa: DTZ001
+    timezones=st.just(UTC),
 )
 DURATIONS = st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=5))
 
@@ -200,7 +234,9 @@ DURATIONS = st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=5))
 @given(CALENDARS, INSTANTS, INSTANTS, INSTANTS)
 def test_business_time_is_additive(spec, a, b, c):
     a, b, c = sorted((a, b, c))
-    assert business_time_between(spec, a, b) + business_time_between(spec, b, c) == business_time_between(spec, a, c)
+    assert business_time_between(spec, a, b) + business_time_between(
+        spec, b, c
+    ) == business_time_between(spec, a, c)
 
 
 @settings(max_examples=150, deadline=None)
@@ -228,7 +264,13 @@ def test_due_at_is_monotonic_in_the_start(spec, s1, s2, target):
 
 
 @settings(max_examples=100, deadline=None)
-@given(CALENDARS, INSTANTS, DURATIONS, INSTANTS, st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=2)))
+@given(
+    CALENDARS,
+    INSTANTS,
+    DURATIONS,
+    INSTANTS,
+    st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=2)),
+)
 def test_a_pause_never_brings_the_due_time_forward(spec, start, target, pause_start, pause_len):
     pauses = [(pause_start, pause_start + pause_len)]
     assert due_at(spec, start, target, pauses) >= due_at(spec, start, target)

@@ -82,9 +82,11 @@ def test_waiting_on_customer_pauses_and_resume_keeps_used_time(p1, agent, custom
     with time_machine.travel(T0 + 1 * H, tick=False):
         services.ticket_transition(ticket=p1, to=Status.WAITING_ON_CUSTOMER, actor=agent)
     resolution = targets(p1)[SlaKind.RESOLUTION]
-    assert resolution.paused_since == T0 + 1 * H and resolution.next_check_at is None
+    assert resolution.paused_since == T0 + 1 * H
+    assert resolution.next_check_at is None
     p1.refresh_from_db()
-    assert p1.sla_paused is True and p1.sla_due_at is None
+    assert p1.sla_paused is True
+    assert p1.sla_due_at is None
     with time_machine.travel(T0 + 3 * H, tick=False):
         services.comment_add(ticket=p1, author=customer_a, body="Here are the logs")
     resolution = targets(p1)[SlaKind.RESOLUTION]
@@ -102,7 +104,9 @@ def test_reopen_resumes_resolution_with_time_already_used(p1, agent):
     resolution = targets(p1)[SlaKind.RESOLUTION]
     assert resolution.fulfilled_at is None
     assert resolution.due_at == T0 + 28 * H  # 1 h used, 3 h left after the reopen
-    kinds = list(SlaEvent.objects.filter(ticket=p1, target_kind="resolution").values_list("kind", flat=True))
+    kinds = list(
+        SlaEvent.objects.filter(ticket=p1, target_kind="resolution").values_list("kind", flat=True)
+    )
     assert kinds == ["applied", "fulfilled", "paused", "resumed"]
 
 
@@ -130,9 +134,15 @@ def test_engine_warns_then_breaches_once_each(p1, agent, org_a):
     p1.refresh_from_db()
     assert p1.sla_breached_at == T0 + 15 * M
     assert p1.sla_credit_review is True  # enterprise customer
-    assert set(Notification.objects.filter(title__startswith="SLA breached").values_list("user__username", flat=True)) == {agent.username, lead.username}
+    assert set(
+        Notification.objects.filter(title__startswith="SLA breached").values_list(
+            "user__username", flat=True
+        )
+    ) == {agent.username, lead.username}
     emails = OutboundMessage.objects.filter(dedup_key__contains=":breached:")
-    assert sorted(emails.values_list("recipient", flat=True)) == sorted([agent.email, "lead@example.com"])
+    assert sorted(emails.values_list("recipient", flat=True)) == sorted(
+        [agent.email, "lead@example.com"]
+    )
     assert TicketEvent.objects.filter(ticket=p1, kind="sla").count() == 2
     assert targets(p1)[SlaKind.FIRST_RESPONSE].next_check_at is None
 
@@ -149,7 +159,11 @@ def test_update_reminder_links_to_the_status_update_template(p1, agent):
 def test_a_late_tick_records_the_breach_without_a_stale_warning(p1):
     with time_machine.travel(T0 + 2 * H, tick=False):
         engine.tick()
-    kinds = sorted(SlaEvent.objects.filter(ticket=p1, kind__in=["warned", "breached"]).values_list("kind", flat=True))
+    kinds = sorted(
+        SlaEvent.objects.filter(ticket=p1, kind__in=["warned", "breached"]).values_list(
+            "kind", flat=True
+        )
+    )
     assert kinds == ["breached"]
 
 
@@ -166,8 +180,13 @@ def test_tier_change_reapplies_open_tickets(agent, org_a):
     from tickets.models import BusinessCalendar, SlaPolicy
 
     SlaPolicy.objects.create(
-        name="Free tier P1", position=0, severity=1, tier="free",
-        calendar=BusinessCalendar.objects.get(name="24/7"), first_response=2 * H, resolution=24 * H,
+        name="Free tier P1",
+        position=0,
+        severity=1,
+        tier="free",
+        calendar=BusinessCalendar.objects.get(name="24/7"),
+        first_response=2 * H,
+        resolution=24 * H,
     )
     with time_machine.travel(T0, tick=False):
         ticket = make_ticket(actor=agent, organization=org_a, severity=1)  # enterprise: 15 min
@@ -178,3 +197,36 @@ def test_tier_change_reapplies_open_tickets(agent, org_a):
     assert count == 1
     assert targets(ticket)[SlaKind.FIRST_RESPONSE].due_at == T0 + 2 * H
     assert targets(closed)[SlaKind.FIRST_RESPONSE].due_at == T0 + 15 * M  # closed: left alone
+
+
+def test_a_backlog_drains_tick_after_tick_each_firing_the_next(agent, org_a, monkeypatch):
+    """A tick stays within its budget (one batch here) and fires the next one at once while rows
+    are still due; once the backlog is gone it fires nothing, and nothing was done twice."""
+    from helpdesk import tasks
+    from tickets.sla import engine as sla_engine
+
+    with time_machine.travel(T0, tick=False):
+        tickets = [
+            make_ticket(actor=agent, organization=org_a, severity=1, assignee=agent)
+            for _ in range(5)
+        ]
+    monkeypatch.setattr(sla_engine, "BATCH", 2)
+    monkeypatch.setattr(sla_engine, "TIME_BUDGET_SECONDS", 0)  # one batch per tick
+    fired = []
+    monkeypatch.setattr(tasks.engine_tick_task, "delay", lambda: fired.append(1))
+    handled = []
+    with time_machine.travel(T0 + 5 * H, tick=False):  # every target of every ticket is late
+        due = SlaTarget.objects.filter(next_check_at__lte=T0 + 5 * H).count()
+        while True:
+            before = len(fired)
+            tasks.engine_tick_task()
+            handled.append(SlaEvent.objects.filter(kind="breached").count())
+            if len(fired) == before:
+                break
+            assert len(handled) <= due, "the backlog never drained"
+    assert due == 10  # first response and resolution of each ticket
+    assert handled == [2, 4, 6, 8, 10, 10]
+    assert len(fired) == 5
+    for ticket in tickets:
+        assert SlaEvent.objects.filter(ticket=ticket, kind="breached").count() == 2
+    assert OutboundMessage.objects.filter(dedup_key__contains=":breached:").count() == 10

@@ -23,11 +23,18 @@ def admin_user():
 def test_calendar_with_overlapping_periods_is_refused_in_the_admin(client, admin_user):
     client.force_login(admin_user)
     data = {
-        "name": "Berlin office", "timezone": "Europe/Berlin",
-        "periods-TOTAL_FORMS": "2", "periods-INITIAL_FORMS": "0",
-        "periods-0-weekday": "0", "periods-0-opens": "09:00", "periods-0-closes": "13:00",
-        "periods-1-weekday": "0", "periods-1-opens": "12:00", "periods-1-closes": "17:00",
-        "holidays-TOTAL_FORMS": "0", "holidays-INITIAL_FORMS": "0",
+        "name": "Berlin office",
+        "timezone": "Europe/Berlin",
+        "periods-TOTAL_FORMS": "2",
+        "periods-INITIAL_FORMS": "0",
+        "periods-0-weekday": "0",
+        "periods-0-opens": "09:00",
+        "periods-0-closes": "13:00",
+        "periods-1-weekday": "0",
+        "periods-1-opens": "12:00",
+        "periods-1-closes": "17:00",
+        "holidays-TOTAL_FORMS": "0",
+        "holidays-INITIAL_FORMS": "0",
     }
     response = client.post(reverse("admin:tickets_businesscalendar_add"), data)
     assert response.status_code == 200
@@ -38,10 +45,15 @@ def test_calendar_with_overlapping_periods_is_refused_in_the_admin(client, admin
 def test_calendar_with_unknown_timezone_is_refused_in_the_admin(client, admin_user):
     client.force_login(admin_user)
     data = {
-        "name": "Nowhere", "timezone": "Europe/Atlantis",
-        "periods-TOTAL_FORMS": "1", "periods-INITIAL_FORMS": "0",
-        "periods-0-weekday": "0", "periods-0-opens": "09:00", "periods-0-closes": "17:00",
-        "holidays-TOTAL_FORMS": "0", "holidays-INITIAL_FORMS": "0",
+        "name": "Nowhere",
+        "timezone": "Europe/Atlantis",
+        "periods-TOTAL_FORMS": "1",
+        "periods-INITIAL_FORMS": "0",
+        "periods-0-weekday": "0",
+        "periods-0-opens": "09:00",
+        "periods-0-closes": "17:00",
+        "holidays-TOTAL_FORMS": "0",
+        "holidays-INITIAL_FORMS": "0",
     }
     response = client.post(reverse("admin:tickets_businesscalendar_add"), data)
     assert "is not a known IANA time zone" in response.content.decode()
@@ -53,7 +65,8 @@ def test_sla_overview_shows_which_policy_applies(client, manager):
     response = client.get(reverse("sla_overview"))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "P1 Critical" in html and "Weekdays 24x5" in html
+    assert "P1 Critical" in html
+    assert "Weekdays 24x5" in html
     matrix = response.context["matrix"]
     assert len(matrix) == 12  # 4 severities x 3 tiers
     assert {p.name for p in matrix[0]["cells"]} == {"P1 Critical"}

@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_overlapping_periods_are_refused_with_the_day_and_times():
-    with pytest.raises(ValidationError, match="Monday: 09:00-13:00 overlaps the period starting at 12:00"):
+    with pytest.raises(
+        ValidationError, match="Monday: 09:00-13:00 overlaps the period starting at 12:00"
+    ):
         check_periods([(0, time(9), time(13)), (0, time(12), time(17))])
 
 
@@ -50,8 +52,9 @@ def test_unknown_timezone_is_refused():
 
 @pytest.mark.parametrize("value", [timedelta(0), timedelta(minutes=-5)])
 def test_zero_or_negative_targets_are_refused(value):
-    policy = SlaPolicy(name="Bad", calendar=BusinessCalendar.objects.get(name="24/7"),
-                       first_response=value)
+    policy = SlaPolicy(
+        name="Bad", calendar=BusinessCalendar.objects.get(name="24/7"), first_response=value
+    )
     with pytest.raises(ValidationError) as excinfo:
         policy.full_clean()
     assert excinfo.value.message_dict["first_response"] == ["A target must be longer than zero."]
@@ -61,5 +64,6 @@ def test_the_database_refuses_a_zero_target_too():
     from django.db import IntegrityError, transaction
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        SlaPolicy.objects.create(name="Bad", calendar=BusinessCalendar.objects.get(name="24/7"),
-                                 resolution=timedelta(0))
+        SlaPolicy.objects.create(
+            name="Bad", calendar=BusinessCalendar.objects.get(name="24/7"), resolution=timedelta(0)
+        )

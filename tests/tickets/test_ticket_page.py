@@ -16,8 +16,13 @@ HX = {"HTTP_HX_REQUEST": "true"}
 
 @pytest.fixture
 def ticket(agent, customer_a, org_a):
-    return make_ticket(actor=agent, organization=org_a, requester=customer_a,
-                       title="Customer unable to login", severity=1)
+    return make_ticket(
+        actor=agent,
+        organization=org_a,
+        requester=customer_a,
+        title="Customer unable to login",
+        severity=1,
+    )
 
 
 def test_ticket_page_shows_header_impact_and_timeline(client, agent, ticket, customer_a):
@@ -29,17 +34,23 @@ def test_ticket_page_shows_header_impact_and_timeline(client, agent, ticket, cus
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert ticket.key in html and "Customer unable to login" in html
+    assert ticket.key in html
+    assert "Customer unable to login" in html
     assert "P1 · Critical" in html
     assert "<strong>broken</strong>" in html
-    assert "Looking at the logs" in html and "Internal note" in html
-    assert "Acme Corp" in html and "tier-enterprise" in html
+    assert "Looking at the logs" in html
+    assert "Internal note" in html
+    assert "Acme Corp" in html
+    assert "tier-enterprise" in html
 
 
 def test_reply_is_public_and_sets_first_response(client, agent, ticket):
     client.force_login(agent)
-    response = client.post(reverse("ticket_reply", args=[ticket.key]),
-                           {"body": "We are on it", "status": "investigating"}, **HX)
+    response = client.post(
+        reverse("ticket_reply", args=[ticket.key]),
+        {"body": "We are on it", "status": "investigating"},
+        **HX,
+    )
     assert response.status_code == 200
     ticket.refresh_from_db()
     comment = Comment.objects.get(ticket=ticket)
@@ -53,7 +64,9 @@ def test_reply_is_public_and_sets_first_response(client, agent, ticket):
 
 def test_internal_note_does_not_count_as_first_response(client, agent, ticket):
     client.force_login(agent)
-    client.post(reverse("ticket_reply", args=[ticket.key]), {"body": "note", "is_internal": "on"}, **HX)
+    client.post(
+        reverse("ticket_reply", args=[ticket.key]), {"body": "note", "is_internal": "on"}, **HX
+    )
     ticket.refresh_from_db()
     assert Comment.objects.get(ticket=ticket).is_internal is True
     assert ticket.first_response_at is None
@@ -71,8 +84,9 @@ def test_oversized_attachment_refused_keeps_the_draft(client, agent, ticket, set
     settings.HELPDESK_ATTACHMENT_MAX_BYTES = 10
     client.force_login(agent)
     upload = SimpleUploadedFile("big.log", b"x" * 11)
-    response = client.post(reverse("ticket_reply", args=[ticket.key]),
-                           {"body": "see log", "files": [upload]}, **HX)
+    response = client.post(
+        reverse("ticket_reply", args=[ticket.key]), {"body": "see log", "files": [upload]}, **HX
+    )
     html = response.content.decode()
     assert "attachments are limited" in html
     assert "see log" in html  # the draft comes back in the composer
@@ -99,18 +113,27 @@ def test_take_assigns_to_me(client, agent, ticket):
 def test_sidebar_updates_fields_and_links(client, agent, ticket, org_a):
     incident = make_ticket(actor=agent, organization=org_a, title="Incident")
     client.force_login(agent)
-    client.post(reverse("ticket_update", args=[ticket.key]),
-                {"severity": "2", "category": "authentication", "tags": "sso, Login"}, **HX)
+    client.post(
+        reverse("ticket_update", args=[ticket.key]),
+        {"severity": "2", "category": "authentication", "tags": "sso, Login"},
+        **HX,
+    )
     client.post(reverse("ticket_update", args=[ticket.key]), {"parent": incident.key.lower()}, **HX)
     ticket.refresh_from_db()
-    assert (ticket.severity, ticket.category, ticket.tags) == (2, "authentication", ["sso", "login"])
+    assert (ticket.severity, ticket.category, ticket.tags) == (
+        2,
+        "authentication",
+        ["sso", "login"],
+    )
     assert ticket.parent == incident
 
 
 def test_linking_to_an_invisible_ticket_is_refused(client, agent, ticket):
     secret = make_ticket(actor=agent, is_security=True)
     client.force_login(agent)
-    response = client.post(reverse("ticket_update", args=[ticket.key]), {"duplicate_of": secret.key}, **HX)
+    response = client.post(
+        reverse("ticket_update", args=[ticket.key]), {"duplicate_of": secret.key}, **HX
+    )
     assert f"No ticket {secret.key} that you can see." in response.content.decode()
     ticket.refresh_from_db()
     assert ticket.duplicate_of is None
@@ -131,13 +154,16 @@ def test_presence_shows_who_else_is_here(client, agent, ticket):
     client.force_login(agent)
     response = client.post(reverse("ticket_presence", args=[ticket.key]), {"state": "viewing"})
     html = response.content.decode()
-    assert "Robin Reyes" in html and "is replying" in html
+    assert "Robin Reyes" in html
+    assert "is replying" in html
 
 
 def test_markdown_preview_is_sanitised(client, agent, ticket):
     client.force_login(agent)
-    response = client.post(reverse("ticket_preview", args=[ticket.key]),
-                           {"body": "**bold** <img src=x onerror=alert(1)>"})
+    response = client.post(
+        reverse("ticket_preview", args=[ticket.key]),
+        {"body": "**bold** <img src=x onerror=alert(1)>"},
+    )
     html = response.content.decode()
     assert "<strong>bold</strong>" in html
     assert "onerror" not in html
@@ -145,11 +171,20 @@ def test_markdown_preview_is_sanitised(client, agent, ticket):
 
 def test_agent_creates_a_ticket_on_behalf_of_a_customer(client, agent, customer_a, org_a):
     client.force_login(agent)
-    response = client.post(reverse("ticket_new"), {
-        "organization": org_a.slug, "requester": customer_a.username, "channel": "phone",
-        "title": "Webhooks not delivered", "severity": "2", "issue_type": "bug",
-        "category": "integration", "environment": "production", "tags": "webhooks",
-    })
+    response = client.post(
+        reverse("ticket_new"),
+        {
+            "organization": org_a.slug,
+            "requester": customer_a.username,
+            "channel": "phone",
+            "title": "Webhooks not delivered",
+            "severity": "2",
+            "issue_type": "bug",
+            "category": "integration",
+            "environment": "production",
+            "tags": "webhooks",
+        },
+    )
     ticket = Ticket.objects.get(title="Webhooks not delivered")
     assert response.status_code == 302
     assert response.url == reverse("ticket_detail", args=[ticket.key])
@@ -158,11 +193,19 @@ def test_agent_creates_a_ticket_on_behalf_of_a_customer(client, agent, customer_
 
 def test_create_with_a_requester_from_another_org_is_refused(client, agent, customer_b, org_a):
     client.force_login(agent)
-    response = client.post(reverse("ticket_new"), {
-        "organization": org_a.slug, "requester": customer_b.username, "channel": "phone",
-        "title": "x", "severity": "3", "issue_type": "bug", "category": "other",
-        "environment": "production",
-    })
+    response = client.post(
+        reverse("ticket_new"),
+        {
+            "organization": org_a.slug,
+            "requester": customer_b.username,
+            "channel": "phone",
+            "title": "x",
+            "severity": "3",
+            "issue_type": "bug",
+            "category": "other",
+            "environment": "production",
+        },
+    )
     assert response.status_code == 200
     assert "The requester must be a contact of the organization." in response.content.decode()
     assert not Ticket.objects.exists()
@@ -170,12 +213,20 @@ def test_create_with_a_requester_from_another_org_is_refused(client, agent, cust
 
 def test_create_with_missing_title_and_unknown_choice(client, agent, org_a):
     client.force_login(agent)
-    response = client.post(reverse("ticket_new"), {
-        "organization": org_a.slug, "channel": "fax", "severity": "3", "issue_type": "bug",
-        "category": "other", "environment": "production",
-    })
+    response = client.post(
+        reverse("ticket_new"),
+        {
+            "organization": org_a.slug,
+            "channel": "fax",
+            "severity": "3",
+            "issue_type": "bug",
+            "category": "other",
+            "environment": "production",
+        },
+    )
     form = response.context["form"]
-    assert "title" in form.errors and "channel" in form.errors
+    assert "title" in form.errors
+    assert "channel" in form.errors
     assert not Ticket.objects.exists()
 
 
@@ -196,14 +247,22 @@ def test_ticket_page_query_count_does_not_grow_with_comments(
 ):
     client.force_login(agent)
     for i in range(3):
-        services.comment_add(ticket=ticket, author=customer_a if i % 2 else agent, body=f"c{i}",
-                             files=[SimpleUploadedFile(f"f{i}.log", b"x")])
+        services.comment_add(
+            ticket=ticket,
+            author=customer_a if i % 2 else agent,
+            body=f"c{i}",
+            files=[SimpleUploadedFile(f"f{i}.log", b"x")],
+        )
     with django_assert_max_num_queries(25) as few:
         client.get(reverse("ticket_detail", args=[ticket.key]))
     for i in range(30):
-        services.comment_add(ticket=ticket, author=customer_a if i % 2 else agent, body=f"d{i}",
-                             is_internal=bool(i % 3 == 0) and i % 2 == 0,
-                             files=[SimpleUploadedFile(f"g{i}.log", b"x")])
+        services.comment_add(
+            ticket=ticket,
+            author=customer_a if i % 2 else agent,
+            body=f"d{i}",
+            is_internal=bool(i % 3 == 0) and i % 2 == 0,
+            files=[SimpleUploadedFile(f"g{i}.log", b"x")],
+        )
     with django_assert_max_num_queries(25) as many:
         client.get(reverse("ticket_detail", args=[ticket.key]))
     assert len(many.captured_queries) == len(few.captured_queries)

@@ -50,7 +50,9 @@ class Contact(models.Model):
     """A customer user: belongs to exactly one organization."""
 
     user = models.OneToOneField(USER, on_delete=models.CASCADE, related_name="contact")
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="contacts")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="contacts"
+    )
     job_title = models.CharField(max_length=100, blank=True)
     phone = models.CharField(max_length=40, blank=True)
 
@@ -61,9 +63,7 @@ class Contact(models.Model):
 class Team(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
-    is_security = models.BooleanField(
-        default=False, help_text="Members may see security tickets."
-    )
+    is_security = models.BooleanField(default=False, help_text="Members may see security tickets.")
     lead = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_teams"
     )
@@ -94,7 +94,9 @@ class Ticket(models.Model):
     )
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    issue_type = models.CharField(max_length=16, choices=IssueType.choices, default=IssueType.QUESTION)
+    issue_type = models.CharField(
+        max_length=16, choices=IssueType.choices, default=IssueType.QUESTION
+    )
     severity = models.PositiveSmallIntegerField(choices=Severity.choices, default=Severity.P3)
     category = models.CharField(max_length=20, choices=Category.choices, default=Category.OTHER)
     environment = models.CharField(
@@ -103,15 +105,29 @@ class Ticket(models.Model):
     channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.PORTAL)
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.NEW)
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="tickets")
+    # organization, assignee and team are the leading columns of composite indexes (Meta), which
+    # serve their lookups; a single-column index each would only slow every ticket write.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="tickets", db_index=False
+    )
     requester = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="requested_tickets"
     )
     assignee = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tickets"
+        USER,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+        db_index=False,
     )
     team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+        db_index=False,
     )
 
     # Customer impact (seed 000 and the bug-report format of seed 001)
@@ -133,7 +149,11 @@ class Ticket(models.Model):
     tags = ArrayField(models.CharField(max_length=50), default=list, blank=True)
     is_security = models.BooleanField(default=False)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
         help_text="The incident this ticket belongs to.",
     )
     duplicate_of = models.ForeignKey(
@@ -150,7 +170,10 @@ class Ticket(models.Model):
     # in step with the SlaTarget rows, in the same transaction).
     sla_kind = models.CharField(max_length=16, blank=True)
     sla_calendar = models.ForeignKey(
-        "tickets.BusinessCalendar", null=True, blank=True, on_delete=models.SET_NULL,
+        "tickets.BusinessCalendar",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     sla_due_at = models.DateTimeField(null=True, blank=True)
@@ -176,9 +199,13 @@ class Ticket(models.Model):
             models.Index(fields=["organization", "-updated_at", "-id"], name="ticket_org_updated"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
             models.Index(fields=["team", "status"], name="ticket_team_status"),
-            models.Index(fields=["severity", "-updated_at"], condition=OPEN, name="ticket_open_sev"),
             models.Index(
-                F("sla_due_at").asc(nulls_last=True), F("id").asc(), condition=OPEN,
+                fields=["severity", "-updated_at"], condition=OPEN, name="ticket_open_sev"
+            ),
+            models.Index(
+                F("sla_due_at").asc(nulls_last=True),
+                F("id").asc(),
+                condition=OPEN,
                 name="ticket_open_sla_due",
             ),
             GinIndex(fields=["tags"], name="ticket_tags"),
@@ -248,7 +275,9 @@ class TicketEvent(models.Model):
     """The append-only timeline. Written in the same transaction as the change it records."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     kind = models.CharField(max_length=16, choices=EventKind.choices)
     field = models.CharField(max_length=40, blank=True)
     before = models.JSONField(null=True, blank=True)
@@ -256,7 +285,9 @@ class TicketEvent(models.Model):
     is_internal = models.BooleanField(
         default=True, help_text="Internal events are never shown to customers."
     )
-    comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     created_at = models.DateTimeField()
 
     class Meta:

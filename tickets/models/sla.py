@@ -27,7 +27,9 @@ def validate_timezone(value: str) -> None:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValidationError(f"“{value}” is not a known IANA time zone (e.g. Europe/Berlin).") from exc
+        raise ValidationError(
+            f"“{value}” is not a known IANA time zone (e.g. Europe/Berlin)."
+        ) from exc
 
 
 class BusinessCalendar(models.Model):
@@ -46,9 +48,7 @@ class BusinessCalendar(models.Model):
         """The pure description the business-time functions work on (two queries)."""
         return CalendarSpec(
             timezone=self.timezone,
-            periods=tuple(
-                Period(p.weekday, p.opens, p.closes) for p in self.periods.all()
-            ),
+            periods=tuple(Period(p.weekday, p.opens, p.closes) for p in self.periods.all()),
             holidays=frozenset(h.date for h in self.holidays.all()),
         )
 
@@ -103,14 +103,18 @@ def check_periods(periods: list[tuple[int, time, time | None]]) -> None:
 
 
 class Holiday(models.Model):
-    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="holidays")
+    calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.CASCADE, related_name="holidays"
+    )
     date = models.DateField()
     name = models.CharField(max_length=100)
 
     class Meta:
         ordering = ["date"]
         constraints = [
-            models.UniqueConstraint(fields=["calendar", "date"], name="holiday_calendar_date_unique")
+            models.UniqueConstraint(
+                fields=["calendar", "date"], name="holiday_calendar_date_unique"
+            )
         ]
 
     def __str__(self) -> str:
@@ -132,10 +136,14 @@ class SlaPolicy(models.Model):
     severity = models.PositiveSmallIntegerField(choices=Severity.choices, null=True, blank=True)
     tier = models.CharField(max_length=16, choices=Tier.choices, blank=True)
     channel = models.CharField(max_length=16, choices=Channel.choices, blank=True)
-    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.PROTECT, related_name="policies")
+    calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.PROTECT, related_name="policies"
+    )
     first_response = models.DurationField(null=True, blank=True, validators=[validate_positive])
     update_interval = models.DurationField(
-        null=True, blank=True, validators=[validate_positive],
+        null=True,
+        blank=True,
+        validators=[validate_positive],
         help_text="Periodic customer update while the ticket is open and not waiting on them.",
     )
     resolution = models.DurationField(null=True, blank=True, validators=[validate_positive])
@@ -194,7 +202,9 @@ class SlaTarget(models.Model):
     """One running obligation of a ticket. `next_check_at` is the engine's due column: the next
     instant the engine must look at this row (warning, then breach); NULL when nothing is due."""
 
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="sla_targets")
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="sla_targets"
+    )
     kind = models.CharField(max_length=16, choices=SlaKind.choices)
     cycle = models.PositiveIntegerField(default=1, help_text="Which customer-update period.")
     policy = models.ForeignKey(SlaPolicy, on_delete=models.PROTECT, related_name="+")
@@ -217,7 +227,8 @@ class SlaTarget(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=["next_check_at"], condition=Q(next_check_at__isnull=False),
+                fields=["next_check_at"],
+                condition=Q(next_check_at__isnull=False),
                 name="slatarget_due",
             )
         ]
@@ -243,7 +254,9 @@ class SlaEventKind(models.TextChoices):
 class SlaEvent(models.Model):
     """The append-only SLA log. Dashboards read it; they never recompute history."""
 
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="sla_events")
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="sla_events"
+    )
     target_kind = models.CharField(max_length=16, choices=SlaKind.choices)
     cycle = models.PositiveIntegerField(default=1)
     kind = models.CharField(max_length=16, choices=SlaEventKind.choices)

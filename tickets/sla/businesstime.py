@@ -4,9 +4,10 @@ Decisions this module implements:
 - Business time is the union of half-open local periods [open, close); "24:00" is the next local
   midnight, so 22:00-24:00 and 00:00-06:00 join into one stretch.
 - A holiday closes its whole local date.
-- Periods are wall-clock times: a spring-forward day shortens a period containing the skipped hour;
-  a fall-back day counts the repeated hour twice (real elapsed time). A boundary at a local time that
-  does not exist is the instant the clock jumps; one at a repeated local time is its first occurrence.
+- Periods are wall-clock times: a spring-forward day shortens a period containing the skipped
+  hour; a fall-back day counts the repeated hour twice (real elapsed time). A boundary at a local
+  time that does not exist is the instant the clock jumps; one at a repeated local time is its
+  first occurrence.
 - Pauses are half-open UTC intervals, merged when they overlap.
 - The due instant is the earliest instant at which the business time used equals the target: a
   target that runs out at a period's end is due at that end (17:00, not the next opening), one that

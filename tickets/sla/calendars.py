@@ -40,4 +40,6 @@ def connect() -> None:
 
     for model in (BusinessCalendar, CalendarPeriod, Holiday):
         post_save.connect(_forget_on_change, sender=model, dispatch_uid=f"sla-cal-{model.__name__}")
-        post_delete.connect(_forget_on_change, sender=model, dispatch_uid=f"sla-cal-d-{model.__name__}")
+        post_delete.connect(
+            _forget_on_change, sender=model, dispatch_uid=f"sla-cal-d-{model.__name__}"
+        )

@@ -46,7 +46,9 @@ def match_policy(
 
 def policy_for(ticket: Ticket) -> SlaPolicy | None:
     return match_policy(
-        active_policies(), severity=ticket.severity, tier=ticket.organization.tier,
+        active_policies(),
+        severity=ticket.severity,
+        tier=ticket.organization.tier,
         channel=ticket.channel,
     )
 
@@ -92,14 +94,24 @@ def _schedule(target: SlaTarget, spec: CalendarSpec, *, now: datetime) -> None:
         f"{policy.name}: {_fmt(target.target)} of {target.calendar.name} time "
         f"({target.calendar.timezone}) from {target.started_at:%Y-%m-%d %H:%M} UTC"
         + (f", plus {len(closed)} pause(s) of {_fmt(paused)} in all" if closed else "")
-        + (f"; paused since {target.paused_since:%Y-%m-%d %H:%M} UTC" if target.paused_since else "")
+        + (
+            f"; paused since {target.paused_since:%Y-%m-%d %H:%M} UTC"
+            if target.paused_since
+            else ""
+        )
     )
 
 
 def _log(target: SlaTarget, kind: str, *, now: datetime, **data) -> None:
     SlaEvent.objects.create(
-        ticket_id=target.ticket_id, target_kind=target.kind, cycle=target.cycle, kind=kind,
-        policy=target.policy, at=now, due_at=target.due_at, data=data,
+        ticket_id=target.ticket_id,
+        target_kind=target.kind,
+        cycle=target.cycle,
+        kind=kind,
+        policy=target.policy,
+        at=now,
+        due_at=target.due_at,
+        data=data,
     )
 
 
@@ -119,7 +131,9 @@ def apply(ticket: Ticket, *, now: datetime) -> None:
     for kind in SlaKind.values:
         duration = policy.target_for(kind)
         target = existing.get(kind)
-        if duration is None or (kind == SlaKind.UPDATE and ticket.first_response_at is None and target is None):
+        if duration is None or (
+            kind == SlaKind.UPDATE and ticket.first_response_at is None and target is None
+        ):
             # No such target, or the update clock has not started (first response covers it).
             if target is not None:
                 _log(target, SlaEventKind.CANCELLED, now=now, reason="not in policy")
@@ -127,7 +141,9 @@ def apply(ticket: Ticket, *, now: datetime) -> None:
             continue
         if target is None:
             start = ticket.first_response_at if kind == SlaKind.UPDATE else ticket.created_at
-            target = SlaTarget(ticket=ticket, kind=kind, started_at=start, cycle=_next_cycle(ticket, kind))
+            target = SlaTarget(
+                ticket=ticket, kind=kind, started_at=start, cycle=_next_cycle(ticket, kind)
+            )
             if kind == SlaKind.FIRST_RESPONSE and ticket.first_response_at:
                 target.fulfilled_at = ticket.first_response_at
             if paused_now:
@@ -144,7 +160,9 @@ def _next_cycle(ticket: Ticket, kind: str) -> int:
     breaches are recorded once per period, so a period number is never reused."""
     last = (
         SlaEvent.objects.filter(ticket=ticket, target_kind=kind)
-        .order_by("-cycle").values_list("cycle", flat=True).first()
+        .order_by("-cycle")
+        .values_list("cycle", flat=True)
+        .first()
     )
     return (last or 0) + 1
 
@@ -164,7 +182,11 @@ def on_status_change(ticket: Ticket, *, before: str, after: str, now: datetime) 
             target.next_check_at = None
             target.save(update_fields=["next_check_at"])
             continue
-        if after == Status.RESOLVED and target.kind == SlaKind.RESOLUTION and not target.fulfilled_at:
+        if (
+            after == Status.RESOLVED
+            and target.kind == SlaKind.RESOLUTION
+            and not target.fulfilled_at
+        ):
             target.fulfilled_at = now
             _log(target, SlaEventKind.FULFILLED, now=now)
             changed = True
@@ -210,9 +232,13 @@ def on_public_agent_reply(ticket: Ticket, *, now: datetime) -> None:
         _log(update, SlaEventKind.APPLIED, now=now, policy=update.policy.name)
     elif (policy := policy_for(ticket)) and policy.update_interval:
         update = SlaTarget(
-            ticket=ticket, kind=SlaKind.UPDATE, started_at=now, policy=policy,
+            ticket=ticket,
+            kind=SlaKind.UPDATE,
+            started_at=now,
+            policy=policy,
             cycle=_next_cycle(ticket, SlaKind.UPDATE),
-            calendar=policy.calendar, target=policy.update_interval,
+            calendar=policy.calendar,
+            target=policy.update_interval,
             paused_since=now if ticket.status in PAUSED_STATUSES else None,
         )
         _schedule(update, calendar_spec(policy.calendar), now=now)
@@ -224,8 +250,9 @@ def on_public_agent_reply(ticket: Ticket, *, now: datetime) -> None:
 def sync_ticket(ticket: Ticket, *, now: datetime) -> None:
     """Copy the next running target onto the ticket, for the queue's sort and badge."""
     targets = [t for t in ticket.sla_targets.all() if t.fulfilled_at is None]
-    running = sorted((t for t in targets if t.paused_since is None and ticket.is_open),
-                     key=lambda t: t.due_at)
+    running = sorted(
+        (t for t in targets if t.paused_since is None and ticket.is_open), key=lambda t: t.due_at
+    )
     nxt = running[0] if running else None
     fields = {
         "sla_kind": nxt.kind if nxt else "",
@@ -257,8 +284,9 @@ def target_rows(ticket: Ticket, *, now: datetime) -> list[dict]:
     """Every target of a ticket, ready for display: due, used, paused, state, explanation."""
     rows = []
     order = {SlaKind.FIRST_RESPONSE: 0, SlaKind.UPDATE: 1, SlaKind.RESOLUTION: 2}
-    for target in sorted(ticket.sla_targets.select_related("policy", "calendar"),
-                         key=lambda t: order[t.kind]):
+    for target in sorted(
+        ticket.sla_targets.select_related("policy", "calendar"), key=lambda t: order[t.kind]
+    ):
         if target.fulfilled_at:
             state = "met" if target.breached_at is None else "met late"
         elif target.paused_since:
@@ -269,9 +297,13 @@ def target_rows(ticket: Ticket, *, now: datetime) -> list[dict]:
             state = "warning"
         else:
             state = "ok"
-        rows.append({
-            "target": target, "state": state, "used": used(target, now=now),
-            "paused": paused_total(target, now=now),
-            "left": max(target.target - used(target, now=now), timedelta(0)),
-        })
+        rows.append(
+            {
+                "target": target,
+                "state": state,
+                "used": used(target, now=now),
+                "paused": paused_total(target, now=now),
+                "left": max(target.target - used(target, now=now), timedelta(0)),
+            }
+        )
     return rows

@@ -39,8 +39,9 @@ def initials(user) -> str:
 @register.simple_tag
 def severity_pill(severity: int):
     label = Severity(severity).label
-    return format_html('<span class="pill sev sev-{}" title="{}">P{} · {}</span>',
-                       severity, label, severity, label)
+    return format_html(
+        '<span class="pill sev sev-{}" title="{}">P{} · {}</span>', severity, label, severity, label
+    )
 
 
 @register.simple_tag
@@ -73,7 +74,8 @@ def event_summary(event) -> str:
     if kind == EventKind.STATUS:
         return f"changed status from {Status(before).label} to {Status(after).label}"
     if kind == EventKind.SEVERITY:
-        return f"changed severity from P{before} {Severity(before).label} to P{after} {Severity(after).label}"
+        old, new = Severity(before), Severity(after)
+        return f"changed severity from P{before} {old.label} to P{after} {new.label}"
     if kind == EventKind.ASSIGNED:
         return f"assigned to {_label(after)}" if after else f"unassigned {_label(before)}"
     if kind == EventKind.ATTACHMENT:
@@ -81,8 +83,11 @@ def event_summary(event) -> str:
     if kind == EventKind.TAGS:
         return f"set tags to {_label(after)}"
     if kind == EventKind.SLA:
-        what = {"first_response": "first response", "update": "customer update",
-                "resolution": "resolution"}.get(event.field, event.field)
+        what = {
+            "first_response": "first response",
+            "update": "customer update",
+            "resolution": "resolution",
+        }.get(event.field, event.field)
         return f"SLA {what} {'target breached' if after == 'breached' else 'warning: due soon'}"
     if kind == EventKind.LINK:
         if after:
@@ -115,8 +120,10 @@ def sla_badge(ticket):
     if not ticket.is_open:
         return ""
     if ticket.sla_paused:
-        return format_html('<span class="sla sla-paused" title="Clock paused while {}">Paused</span>',
-                           ticket.get_status_display().lower())
+        return format_html(
+            '<span class="sla sla-paused" title="Clock paused while {}">Paused</span>',
+            ticket.get_status_display().lower(),
+        )
     if not ticket.sla_due_at:
         return format_html('<span class="sla sla-none">—</span>')
     now = clock.now()
@@ -124,14 +131,21 @@ def sla_badge(ticket):
     if now >= ticket.sla_due_at:
         return format_html(
             '<span class="sla sla-breached" title="{} target breached at {}">{} −{}</span>',
-            label, ticket.sla_due_at, label, _short(now - ticket.sla_due_at),
+            label,
+            ticket.sla_due_at,
+            label,
+            _short(now - ticket.sla_due_at),
         )
     spec = calendars.spec_for(ticket.sla_calendar_id) if ticket.sla_calendar_id else None
     left = business_time_between(spec, now, ticket.sla_due_at) if spec else ticket.sla_due_at - now
     state = "warning" if ticket.sla_warn_at and now >= ticket.sla_warn_at else "ok"
     return format_html(
         '<span class="sla sla-{}" title="{} due {} (business time left)">{} {}</span>',
-        state, label, ticket.sla_due_at, label, _short(left),
+        state,
+        label,
+        ticket.sla_due_at,
+        label,
+        _short(left),
     )
 
 

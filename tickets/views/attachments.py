@@ -18,7 +18,9 @@ def attachment_download(request, pk: int):
     except FileNotFoundError:
         raise Http404 from None
     response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name,
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
         content_type="application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"

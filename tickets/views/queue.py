@@ -32,7 +32,16 @@ BUILTIN_VIEWS = [
 ]
 # Query keys that describe a view (the cursor is a place in it, not part of it).
 VIEW_KEYS = (
-    "status", "severity", "team", "assignee", "organization", "category", "tag", "q", "sla", "sort",
+    "status",
+    "severity",
+    "team",
+    "assignee",
+    "organization",
+    "category",
+    "tag",
+    "q",
+    "sla",
+    "sort",
 )
 
 
@@ -53,12 +62,14 @@ def _results_context(request, params: QueryDict) -> dict:
     query = form.to_query()
     result = queue.page(request.user, query)
     view_query = _view_query(params)
+
     def at(cursor: str | None) -> str | None:
         if not cursor:
             return None
         params = QueryDict(view_query, mutable=True)
         params["cursor"] = cursor
         return "?" + params.urlencode()
+
     selected = {int(i) for i in params.getlist("ids") if i.isdigit()}
     return {
         "page": result,
@@ -105,7 +116,9 @@ def queue_bulk(request):
         ids = form.cleaned_data["ids"][:200]
         tickets = list(tickets_visible_to(request.user).filter(pk__in=ids))
         outcome = services.bulk_apply(
-            tickets=tickets, actor=request.user, action=form.cleaned_data["bulk_action"],
+            tickets=tickets,
+            actor=request.user,
+            action=form.cleaned_data["bulk_action"],
             value=form.cleaned_data["value"],
         )
         if outcome["done"]:
@@ -132,7 +145,8 @@ def saved_view_create(request):
         name = form.cleaned_data["name"].strip()
         shared = form.cleaned_data["is_shared"]
         view, created = SavedView.objects.update_or_create(
-            owner=request.user, name=name,
+            owner=request.user,
+            name=name,
             defaults={"query": form.cleaned_data["query"] or "", "is_shared": shared},
         )
         messages.success(request, f"Saved view “{name}” {'created' if created else 'updated'}.")

@@ -35,7 +35,9 @@ def sla_overview(request):
             "severity": severity,
             "tier": tier,
             "cells": [
-                match_policy(policies, severity=severity.value, tier=tier.value, channel=channel.value)
+                match_policy(
+                    policies, severity=severity.value, tier=tier.value, channel=channel.value
+                )
                 for channel in Channel
             ],
         }

@@ -17,12 +17,12 @@ from tickets import lifecycle, replies, services
 from tickets.choices import EventKind, Status
 from tickets.forms import MAX_UPLOAD_MB, ReplyForm, TicketCreateForm, TicketFieldsForm
 from tickets.models import ReplyTemplate
-from tickets.sla import clocks
 from tickets.selectors import (
     attachments_visible_to,
     events_visible_to,
     ticket_get_for_user,
 )
+from tickets.sla import clocks
 
 # Attachment events that belong to a comment are shown inside the comment itself.
 _HIDDEN_IN_TIMELINE = {EventKind.ATTACHMENT}
@@ -50,7 +50,7 @@ def _side_form(ticket) -> TicketFieldsForm:
             "tags": ", ".join(ticket.tags),
             "parent": ticket.parent.key if ticket.parent else "",
             "duplicate_of": ticket.duplicate_of.key if ticket.duplicate_of else "",
-        }
+        },
     )
 
 
@@ -60,8 +60,9 @@ def _context(request, ticket, **extra) -> dict:
         "timeline": _timeline(request.user, ticket),
         "attachments": attachments_visible_to(request.user, ticket),
         "side_form": _side_form(ticket),
-        "targets": [(s, Status(s).label) for s in Status.values
-                    if lifecycle.is_allowed(ticket.status, s)],
+        "targets": [
+            (s, Status(s).label) for s in Status.values if lifecycle.is_allowed(ticket.status, s)
+        ],
         "templates": ReplyTemplate.objects.filter(is_active=True),
         "reply_form": ReplyForm(),
         "max_upload_mb": MAX_UPLOAD_MB,
@@ -101,7 +102,9 @@ def ticket_detail(request, key: str):
     customer-update reminders link here with the status-update template)."""
     ticket = ticket_get_for_user(request.user, key)
     presence.touch(
-        f"ticket:{ticket.pk}", user_id=request.user.pk, name=request.user.display_name,
+        f"ticket:{ticket.pk}",
+        user_id=request.user.pk,
+        name=request.user.display_name,
         state="viewing",
     )
     ctx = _context(request, ticket, nav="queue")
@@ -121,7 +124,9 @@ def ticket_reply(request, key: str):
     try:
         with transaction.atomic():
             services.comment_add(
-                ticket=ticket, author=request.user, body=form.cleaned_data["body"],
+                ticket=ticket,
+                author=request.user,
+                body=form.cleaned_data["body"],
                 is_internal=form.cleaned_data["is_internal"],
                 files=request.FILES.getlist("files"),
             )
@@ -153,7 +158,9 @@ def ticket_update(request, key: str):
 
     changes = form.changes(resolve)
     if form.errors:
-        return _respond(request, ticket, error="; ".join(e for errs in form.errors.values() for e in errs))
+        return _respond(
+            request, ticket, error="; ".join(e for errs in form.errors.values() for e in errs)
+        )
     try:
         services.ticket_update(ticket=ticket, actor=request.user, changes=changes)
     except DomainError as exc:
@@ -168,7 +175,9 @@ def ticket_update(request, key: str):
 def ticket_status(request, key: str):
     ticket = ticket_get_for_user(request.user, key)
     try:
-        services.ticket_transition(ticket=ticket, to=request.POST.get("status", ""), actor=request.user)
+        services.ticket_transition(
+            ticket=ticket, to=request.POST.get("status", ""), actor=request.user
+        )
     except DomainError as exc:
         return _respond(request, ticket, error=exc.message)
     return _respond(request, ticket)
@@ -191,8 +200,9 @@ def ticket_presence(request, key: str):
     """Heartbeat from an open ticket page: say we are here, learn who else is."""
     ticket = ticket_get_for_user(request.user, key)
     state = "replying" if request.POST.get("state") == "replying" else "viewing"
-    presence.touch(f"ticket:{ticket.pk}", user_id=request.user.pk,
-                   name=request.user.display_name, state=state)
+    presence.touch(
+        f"ticket:{ticket.pk}", user_id=request.user.pk, name=request.user.display_name, state=state
+    )
     others = presence.others(f"ticket:{ticket.pk}", user_id=request.user.pk)
     return render(request, "tickets/ticket.html#presence", {"ticket": ticket, "others": others})
 
@@ -211,13 +221,17 @@ def ticket_reply_template(request, key: str):
     """The composer's textarea filled from a reply template."""
     ticket = ticket_get_for_user(request.user, key)
     form = _reply_form_from_template(request, ticket, request.GET.get("template", ""))
-    return render(request, "tickets/ticket.html#composer-body", {"reply_form": form, "ticket": ticket})
+    return render(
+        request, "tickets/ticket.html#composer-body", {"reply_form": form, "ticket": ticket}
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @agent_side_required
 def ticket_new(request):
-    form = TicketCreateForm(request.POST or None, initial={"organization": request.GET.get("organization")})
+    form = TicketCreateForm(
+        request.POST or None, initial={"organization": request.GET.get("organization")}
+    )
     error = ""
     if request.method == "POST" and form.is_valid():
         data = form.service_kwargs()

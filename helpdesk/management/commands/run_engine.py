@@ -13,7 +13,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true")
-        parser.add_argument("--max-ticks", type=int, default=0, help="stop after N ticks (0: never)")
+        parser.add_argument(
+            "--max-ticks", type=int, default=0, help="stop after N ticks (0: never)"
+        )
 
     def handle(self, *args, once: bool, max_ticks: int, **options):
         ticks = 0

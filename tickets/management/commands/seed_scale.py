@@ -109,29 +109,41 @@ class Command(BaseCommand):
 
     def _load(self, cursor, plan: Plan) -> None:
         comment_base, event_base = plan.ids["comment"], plan.ids["event"]
-        self._copy(cursor, "tickets", Ticket, rows.TICKET_FIELDS, rows.ticket_rows(plan),
-                   total=plan.n)
+        self._copy(
+            cursor, "tickets", Ticket, rows.TICKET_FIELDS, rows.ticket_rows(plan), total=plan.n
+        )
         # The timeline needs no text: another process writes it while this one writes the
         # comments (the database has a core to spare then), and it is copied afterwards.
-        events = Spool(Columns.of(TicketEvent, rows.EVENT_FIELDS),
-                       lambda: rows.event_rows(plan, event_base, comment_base))
+        events = Spool(
+            Columns.of(TicketEvent, rows.EVENT_FIELDS),
+            lambda: rows.event_rows(plan, event_base, comment_base),
+        )
         try:
-            self._copy(cursor, "comments", Comment, rows.COMMENT_FIELDS,
-                       rows.comment_rows(plan, comment_base))
+            self._copy(
+                cursor,
+                "comments",
+                Comment,
+                rows.COMMENT_FIELDS,
+                rows.comment_rows(plan, comment_base),
+            )
             t0 = time.monotonic()
             with self._progress("events", None) as bar:
                 self.counts["events"] = events.copy(cursor, progress=bar)
             self.timings["events"] = time.monotonic() - t0
         finally:
             events.discard()
-        self._copy(cursor, "sla targets", SlaTarget, rows.TARGET_FIELDS,
-                   rows.target_rows(plan, plan.ids["target"]))
+        self._copy(
+            cursor,
+            "sla targets",
+            SlaTarget,
+            rows.TARGET_FIELDS,
+            rows.target_rows(plan, plan.ids["target"]),
+        )
 
     def _copy(self, cursor, label: str, model, fields, rows_, *, total: int | None = None):
         t0 = time.monotonic()
         with self._progress(label, total) as bar:
-            self.counts[label] = copy_rows(cursor, Columns.of(model, fields), rows_,
-                                           progress=bar)
+            self.counts[label] = copy_rows(cursor, Columns.of(model, fields), rows_, progress=bar)
         self.timings[label] = time.monotonic() - t0
 
     # -- steps ---------------------------------------------------------------------------------

@@ -122,9 +122,25 @@ class Target:
     """The fields of an SlaTarget that the clocks read and write (a model instance costs more
     to build than the scheduling itself)."""
 
-    __slots__ = ("kind", "cycle", "policy", "policy_id", "calendar", "calendar_id", "target",
-                 "started_at", "pauses", "paused_since", "due_at", "warn_at", "warned_at",
-                 "breached_at", "fulfilled_at", "next_check_at", "explanation")
+    __slots__ = (
+        "kind",
+        "cycle",
+        "policy",
+        "policy_id",
+        "calendar",
+        "calendar_id",
+        "target",
+        "started_at",
+        "pauses",
+        "paused_since",
+        "due_at",
+        "warn_at",
+        "warned_at",
+        "breached_at",
+        "fulfilled_at",
+        "next_check_at",
+        "explanation",
+    )
 
     def __init__(self, kind: str, policy: SlaPolicy, target: timedelta, started_at: datetime):
         self.kind, self.cycle, self.target, self.started_at = kind, 1, target, started_at
@@ -217,8 +233,11 @@ class TicketClocks:
             if after == Status.CLOSED:
                 target.next_check_at = None
                 continue
-            if (after == Status.RESOLVED and target.kind == SlaKind.RESOLUTION
-                    and not target.fulfilled_at):
+            if (
+                after == Status.RESOLVED
+                and target.kind == SlaKind.RESOLUTION
+                and not target.fulfilled_at
+            ):
                 target.fulfilled_at = now
                 changed = True
             pausable = target.fulfilled_at is None or target.kind == SlaKind.RESOLUTION
@@ -226,8 +245,7 @@ class TicketClocks:
                 target.paused_since = now
                 changed = True
             elif before in PAUSED_STATUSES and after in OPEN_STATUSES and target.paused_since:
-                target.pauses = [*target.pauses,
-                                 [target.paused_since.isoformat(), now.isoformat()]]
+                target.pauses = [*target.pauses, [target.paused_since.isoformat(), now.isoformat()]]
                 target.paused_since = None
                 if before == Status.RESOLVED and target.kind == SlaKind.RESOLUTION:
                     target.fulfilled_at = None
@@ -254,7 +272,8 @@ class TicketClocks:
     def due_count(self, now: datetime) -> int:
         """Targets the engine would pick up at `now`."""
         return sum(
-            1 for t in self.targets.values()
+            1
+            for t in self.targets.values()
             if t.next_check_at is not None and t.next_check_at <= now
         )
 
@@ -263,9 +282,21 @@ class TicketClocks:
         return Clocked(
             self.sync(),
             [
-                (t.kind, t.cycle, t.target, t.started_at, t.pauses, t.paused_since, t.due_at,
-                 t.warn_at, t.fulfilled_at, t.next_check_at, t.explanation, t.calendar_id,
-                 t.policy_id)
+                (
+                    t.kind,
+                    t.cycle,
+                    t.target,
+                    t.started_at,
+                    t.pauses,
+                    t.paused_since,
+                    t.due_at,
+                    t.warn_at,
+                    t.fulfilled_at,
+                    t.next_check_at,
+                    t.explanation,
+                    t.calendar_id,
+                    t.policy_id,
+                )
                 for t in self.targets.values()
             ],
             self.due_count(now),

@@ -28,8 +28,12 @@ class Stamps:
 
     def __init__(self):
         self.days: dict[int, str] = {}
-        self.times = [f"T{h:02d}:{m:02d}:{s:02d}+00:00"
-                      for h in range(24) for m in range(60) for s in range(60)]
+        self.times = [
+            f"T{h:02d}:{m:02d}:{s:02d}+00:00"
+            for h in range(24)
+            for m in range(60)
+            for s in range(60)
+        ]
 
     def __call__(self, seconds: int | None) -> str:
         if seconds is None:
@@ -145,14 +149,20 @@ class Columns:
 
     @classmethod
     def of(cls, model: type[models.Model], filled: Sequence[str]) -> Columns:
-        fields = {f.attname: f for f in model._meta.concrete_fields
-                  if not isinstance(f, models.GeneratedField)}
+        fields = {
+            f.attname: f
+            for f in model._meta.concrete_fields
+            if not isinstance(f, models.GeneratedField)
+        }
         missing = [name for name in filled if name not in fields]
         if missing:
             raise LookupError(f"{model.__name__} has no field(s) {missing}: update seed_scale.")
         # Columns with a database default are left out: PostgreSQL fills them.
-        rest = [f for name, f in fields.items()
-                if name not in filled and f.db_default is models.NOT_PROVIDED]
+        rest = [
+            f
+            for name, f in fields.items()
+            if name not in filled and f.db_default is models.NOT_PROVIDED
+        ]
         return cls(
             model._meta.db_table,
             tuple(fields[n].column for n in filled) + tuple(f.column for f in rest),

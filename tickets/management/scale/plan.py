@@ -37,13 +37,44 @@ MINUTE = timedelta(minutes=1)
 DAY = timedelta(days=1)
 HOUR_S = 3600
 NEW, INVESTIGATING, IN_PROGRESS, WAITING, RESOLVED, CLOSED = (
-    s.value for s in (Status.NEW, Status.INVESTIGATING, Status.IN_PROGRESS,
-                      Status.WAITING_ON_CUSTOMER, Status.RESOLVED, Status.CLOSED)
+    s.value
+    for s in (
+        Status.NEW,
+        Status.INVESTIGATING,
+        Status.IN_PROGRESS,
+        Status.WAITING_ON_CUSTOMER,
+        Status.RESOLVED,
+        Status.CLOSED,
+    )
 )
 
 # UTC hour-of-day and weekday shapes of ticket arrivals (customers in Europe and the Americas).
-HOUR_SHAPE = (0.35, 0.3, 0.28, 0.28, 0.3, 0.4, 0.6, 0.85, 1.0, 1.1, 1.15, 1.15, 1.1, 1.2, 1.3,
-              1.35, 1.3, 1.15, 0.95, 0.8, 0.7, 0.6, 0.5, 0.42)
+HOUR_SHAPE = (
+    0.35,
+    0.3,
+    0.28,
+    0.28,
+    0.3,
+    0.4,
+    0.6,
+    0.85,
+    1.0,
+    1.1,
+    1.15,
+    1.15,
+    1.1,
+    1.2,
+    1.3,
+    1.35,
+    1.3,
+    1.15,
+    0.95,
+    0.8,
+    0.7,
+    0.6,
+    0.5,
+    0.42,
+)
 WEEKDAY_SHAPE = (1.0, 1.0, 1.0, 0.97, 0.9, 0.38, 0.32)
 
 TEAMS = [
@@ -59,13 +90,21 @@ TEAMS = [
 AGENTS = 300
 SEVERITY = Weighted((1, 2, 3, 4), (3, 14, 50, 33))
 CATEGORY = Weighted(
-    ("authentication", "validation", "performance", "integration", "documentation",
-     "feature_request", "other"),
+    (
+        "authentication",
+        "validation",
+        "performance",
+        "integration",
+        "documentation",
+        "feature_request",
+        "other",
+    ),
     (20, 15, 12, 20, 6, 9, 18),
 )
 ENVIRONMENT = Weighted(("production", "staging", "development", "unknown"), (60, 15, 8, 17))
-CHANNEL = Weighted(("email", "portal", "api", "chat", "phone", "monitoring"),
-                   (35, 30, 10, 14, 6, 5))
+CHANNEL = Weighted(
+    ("email", "portal", "api", "chat", "phone", "monitoring"), (35, 30, 10, 14, 6, 5)
+)
 ISSUE_TYPE = Weighted(("bug", "question", "configuration", "incident"), (35, 37, 22, 6))
 IMPACT = {
     1: Weighted(("revenue_blocking", "feature_unavailable"), (1, 1)),
@@ -134,8 +173,15 @@ class Action:
 
     __slots__ = ("at", "kind", "actor", "purpose", "before", "after")
 
-    def __init__(self, at: int, kind: str, actor: int | None, purpose: str = "",
-                 before: str = "", after: str = ""):
+    def __init__(
+        self,
+        at: int,
+        kind: str,
+        actor: int | None,
+        purpose: str = "",
+        before: str = "",
+        after: str = "",
+    ):
         self.at = at
         self.kind = kind  # reply | customer | note | status
         self.actor = actor
@@ -148,10 +194,32 @@ class Skeleton:
     """A ticket and its history, without its text."""
 
     __slots__ = (
-        "index", "id", "number", "org", "requester", "creator", "assignee", "team", "severity",
-        "category", "issue_type", "environment", "channel", "is_security", "created", "status",
-        "actions", "updated", "first_response", "resolved", "closed", "parent_id",
-        "duplicate_of_id", "affected_users", "business_impact", "sla",
+        "index",
+        "id",
+        "number",
+        "org",
+        "requester",
+        "creator",
+        "assignee",
+        "team",
+        "severity",
+        "category",
+        "issue_type",
+        "environment",
+        "channel",
+        "is_security",
+        "created",
+        "status",
+        "actions",
+        "updated",
+        "first_response",
+        "resolved",
+        "closed",
+        "parent_id",
+        "duplicate_of_id",
+        "affected_users",
+        "business_impact",
+        "sla",
     )
 
     def __init__(self, index: int, id: int, number: int, org: Org, created: int):
@@ -199,8 +267,13 @@ class Arrivals:
                 spike = 2.5 if rng.random() < 0.01 else 1.0
                 noise[day] = rng.lognormvariate(0, 0.2) * spike
             width = min(1.0, self.span_hours - h)
-            weights.append((1 + 1.6 * h / bins) * WEEKDAY_SHAPE[at.weekday()]
-                           * HOUR_SHAPE[at.hour] * noise[day] * width)
+            weights.append(
+                (1 + 1.6 * h / bins)
+                * WEEKDAY_SHAPE[at.weekday()]
+                * HOUR_SHAPE[at.hour]
+                * noise[day]
+                * width
+            )
         self.cum = list(accumulate(weights))
         self.total = self.cum[-1]
 
@@ -215,8 +288,18 @@ class Arrivals:
 
 
 class Plan:
-    def __init__(self, *, tickets: int, seed: int, now: datetime, ids: dict[str, int],
-                 number_base: int, policies: list[SlaPolicy], specs: dict, teams: dict):
+    def __init__(
+        self,
+        *,
+        tickets: int,
+        seed: int,
+        now: datetime,
+        ids: dict[str, int],
+        number_base: int,
+        policies: list[SlaPolicy],
+        specs: dict,
+        teams: dict,
+    ):
         self.n = tickets
         self.seed = seed
         self.now = now.replace(microsecond=0)
@@ -243,8 +326,17 @@ class Plan:
 
     # -- people -----------------------------------------------------------------------------
 
-    def _person(self, rng: random.Random, *, pid: int, username: str, role: str, domain: str,
-                joined: datetime, **extra) -> Person:
+    def _person(
+        self,
+        rng: random.Random,
+        *,
+        pid: int,
+        username: str,
+        role: str,
+        domain: str,
+        joined: datetime,
+        **extra,
+    ) -> Person:
         first, last = rng.choice(text.FIRST_NAMES), rng.choice(text.LAST_NAMES)
         email = f"{first}.{last}.{pid}@{domain}".lower()
         return Person(pid, username, first, last, email, role, joined, **extra)
@@ -260,8 +352,11 @@ class Plan:
             for k in range(size):
                 member_role = Role.MANAGER if k == 0 else role
                 person = self._person(
-                    rng, pid=next_user, username=f"scale-agent-{len(self.agents):03d}",
-                    role=member_role, domain="support.example.com",
+                    rng,
+                    pid=next_user,
+                    username=f"scale-agent-{len(self.agents):03d}",
+                    role=member_role,
+                    domain="support.example.com",
                     joined=self.start - timedelta(days=rng.randrange(1, 900)),
                     tier=tier if k else min(3, tier + 1),
                 )
@@ -274,8 +369,7 @@ class Plan:
             self.teams.append(team)
         self.team_by_slug = {t.slug: t for t in self.teams}
         self.routes = {
-            name: Weighted([self.team_by_slug[slug] for slug, _ in route],
-                           [w for _, w in route])
+            name: Weighted([self.team_by_slug[slug] for slug, _ in route], [w for _, w in route])
             for name, route in ROUTES.items()
         }
         self.next_user = next_user
@@ -298,13 +392,24 @@ class Plan:
         for i in range(count):
             name = text.organization_name(rng, i)
             domain = text.domain_for(name, rng)
-            org = Org(next_org + i, f"scale-org-{i:04d}", name, tiers[i], domain,
-                      self.start - timedelta(days=rng.randrange(30, 1500)))
+            org = Org(
+                next_org + i,
+                f"scale-org-{i:04d}",
+                name,
+                tiers[i],
+                domain,
+                self.start - timedelta(days=rng.randrange(30, 1500)),
+            )
             for k in range(rng.randrange(2, 5)):
                 person = self._person(
-                    rng, pid=next_user, username=f"scale-c{i:04d}-{k}", role=Role.CUSTOMER,
-                    domain=domain, joined=org.created_at + timedelta(days=rng.randrange(0, 30)),
-                    org=i, job_title=rng.choice(text.JOB_TITLES),
+                    rng,
+                    pid=next_user,
+                    username=f"scale-c{i:04d}-{k}",
+                    role=Role.CUSTOMER,
+                    domain=domain,
+                    joined=org.created_at + timedelta(days=rng.randrange(0, 30)),
+                    org=i,
+                    job_title=rng.choice(text.JOB_TITLES),
                 )
                 next_user += 1
                 org.contacts.append(person)
@@ -390,10 +495,15 @@ class Plan:
                     # Its own stream: the retries below must not shift the main one.
                     own = random.Random(self.seed * 7_919_011 + i)
                     self._open_history(own, sk, want_due=due_rows < DUE_SHARE * opened)
-                    cached = self._open[i] = (sk.actions, sk.status, sk.first_response,
-                                              sk.updated, sk.assignee, sk.sla)
-                (sk.actions, sk.status, sk.first_response, sk.updated, sk.assignee,
-                 sk.sla) = cached
+                    cached = self._open[i] = (
+                        sk.actions,
+                        sk.status,
+                        sk.first_response,
+                        sk.updated,
+                        sk.assignee,
+                        sk.sla,
+                    )
+                (sk.actions, sk.status, sk.first_response, sk.updated, sk.assignee, sk.sla) = cached
                 if sk.sla is not None:
                     due_rows += sk.sla.due
             else:
@@ -421,8 +531,9 @@ class Plan:
             sk.issue_type = ISSUE_TYPE(rng)
         sk.is_security = rng.random() < 0.006
         sk.team = team = self._route(rng, severity, category, sk.issue_type, sk.is_security)
-        sk.requester = None if channel == "monitoring" else org.contacts[
-            int(rng.random() * len(org.contacts))]
+        sk.requester = (
+            None if channel == "monitoring" else org.contacts[int(rng.random() * len(org.contacts))]
+        )
         sk.business_impact = IMPACT[severity](rng) if rng.random() < 0.7 else ""
         sk.affected_users = AFFECTED(rng) if rng.random() < 0.45 else None
         agent = team.picker(rng).id
@@ -462,8 +573,12 @@ class Plan:
         if resolved >= now - 60:
             resolved = c + int(span * (0.5 + 0.45 * rng.random()))
         window = resolved - c
-        first = c + int(min(FIRST_REPLY_S[sk.severity] * math.exp(gauss(0, 0.9)),
-                            window * (0.1 + 0.4 * rng.random())))
+        first = c + int(
+            min(
+                FIRST_REPLY_S[sk.severity] * math.exp(gauss(0, 0.9)),
+                window * (0.1 + 0.4 * rng.random()),
+            )
+        )
         actions: list[Action] = []
         append = actions.append
         assignee = sk.assignee
@@ -532,8 +647,9 @@ class Plan:
     # -- open tickets ------------------------------------------------------------------------
 
     def _open_history(self, rng: random.Random, sk: Skeleton, *, want_due: bool) -> None:
-        policy = match_policy(self.policies, severity=sk.severity, tier=sk.org.tier,
-                              channel=sk.channel)
+        policy = match_policy(
+            self.policies, severity=sk.severity, tier=sk.org.tier, channel=sk.channel
+        )
         calendar = self.calendars.get(policy.calendar_id) if policy else None
         age_days = (self.now_s - sk.created) / 86400
         if rng.random() < 0.15 + 0.2 * min(1.0, age_days / 45):
@@ -566,8 +682,10 @@ class Plan:
         sk.status = _replay_status(sk.actions, NEW)
         sk.first_response = next((a.at for a in sk.actions if a.kind == "reply"), None)
         sk.updated = max(sk.created, sk.actions[-1].at) if sk.actions else sk.created
-        if sk.first_response is None and sk.channel not in ("phone", "chat", "monitoring") and (
-            sk.id % 4
+        if (
+            sk.first_response is None
+            and sk.channel not in ("phone", "chat", "monitoring")
+            and (sk.id % 4)
         ):
             sk.assignee = None  # most tickets nobody has answered yet are unassigned
 
@@ -583,16 +701,22 @@ class Plan:
                 clocks.change_status(action.after, to_datetime(action.at))
         return clocks.result(self.now)
 
-    def _notes_and_followups(self, rng, sk: Skeleton, lo: int, hi: int, *,
-                             customer: bool) -> None:
+    def _notes_and_followups(self, rng, sk: Skeleton, lo: int, hi: int, *, customer: bool) -> None:
         if hi - lo < 120:
             return
         if rng.random() < 0.3:
-            sk.actions.append(Action(lo + int((hi - lo) * rng.random()), "note",
-                                     self._agent(rng, sk), "note"))
+            sk.actions.append(
+                Action(lo + int((hi - lo) * rng.random()), "note", self._agent(rng, sk), "note")
+            )
         if customer and rng.random() < 0.3:
-            sk.actions.append(Action(lo + int((hi - lo) * rng.random()), "customer",
-                                     self._customer(rng, sk), "customer_followup"))
+            sk.actions.append(
+                Action(
+                    lo + int((hi - lo) * rng.random()),
+                    "customer",
+                    self._customer(rng, sk),
+                    "customer_followup",
+                )
+            )
 
     def _waiting(self, rng: random.Random, sk: Skeleton) -> None:
         """Waiting on the customer: the agent asked a question and the clocks are paused."""
@@ -607,11 +731,9 @@ class Plan:
             status = IN_PROGRESS
             self._notes_and_followups(rng, sk, first + 2, asked, customer=True)
         sk.actions.append(Action(asked, "reply", self._agent(rng, sk), "ask"))
-        sk.actions.append(Action(min(asked + 1, now), "status", sk.assignee, "", status,
-                                 WAITING))
+        sk.actions.append(Action(min(asked + 1, now), "status", sk.assignee, "", status, WAITING))
 
-    def _active(self, rng, sk: Skeleton, first: int | None, last: int | None,
-                final: str) -> None:
+    def _active(self, rng, sk: Skeleton, first: int | None, last: int | None, final: str) -> None:
         """Replies at `first` and `last` (business-time choices made by the caller)."""
         c, now = sk.created, self.now_s
         if first is None:
@@ -625,8 +747,9 @@ class Plan:
             sk.actions.append(Action(last, "reply", self._agent(rng, sk), "update"))
         self._notes_and_followups(rng, sk, moved + 1, last or now, customer=True)
 
-    def _build_running(self, rng: random.Random, sk: Skeleton, policy: SlaPolicy,
-                       cal: FastCalendar, want: str) -> bool:
+    def _build_running(
+        self, rng: random.Random, sk: Skeleton, policy: SlaPolicy, cal: FastCalendar, want: str
+    ) -> bool:
         """A history whose running clocks are all ahead of now ("running") or exactly one of
         which needs the engine now ("due"). Works backwards from now in business time. Returns
         False when the ticket's age makes the wish impossible."""
@@ -649,7 +772,8 @@ class Plan:
         if fr is not None:
             young = total < (fr - lead(fr)) * 0.9
             unanswered_due = fr - lead(fr) <= total <= fr + lead(fr) and (
-                res is None or total < (res - lead(res)) * 0.95)
+                res is None or total < (res - lead(res)) * 0.95
+            )
             if (want == "running" and young and rng.random() < 0.7) or (
                 want == "due" and unanswered_due and rng.random() < 0.5
             ):

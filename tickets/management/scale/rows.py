@@ -11,28 +11,99 @@ from .pgcopy import FALSE, NULL, TRUE, Stamps, array, interval, ts
 from .plan import Plan
 from .text import ACCOUNT_TYPES, BROWSERS, paragraphs_html
 
-USER_FIELDS = ["id", "password", "username", "first_name", "last_name", "email", "role",
-               "is_active", "is_staff", "is_superuser", "date_joined", "last_login"]
+USER_FIELDS = [
+    "id",
+    "password",
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "role",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+    "date_joined",
+    "last_login",
+]
 ORGANIZATION_FIELDS = ["id", "name", "slug", "tier", "domain", "created_at"]
 CONTACT_FIELDS = ["id", "user_id", "organization_id", "job_title", "phone"]
 AGENT_PROFILE_FIELDS = ["id", "user_id", "support_tier"]
 TICKET_FIELDS = [
-    "id", "number", "title", "description", "issue_type", "severity", "category", "environment",
-    "channel", "status", "affected_users", "business_impact", "workaround_available",
-    "workaround", "product_version", "browser", "platform", "account_type", "error_message",
-    "request_id", "affected_endpoint", "recent_changes", "tags", "is_security", "created_at",
-    "updated_at", "first_response_at", "resolved_at", "closed_at", "organization_id",
-    "requester_id", "assignee_id", "team_id", "parent_id", "duplicate_of_id", "sla_kind",
-    "sla_calendar_id", "sla_due_at", "sla_warn_at", "sla_paused", "sla_breached_at",
+    "id",
+    "number",
+    "title",
+    "description",
+    "issue_type",
+    "severity",
+    "category",
+    "environment",
+    "channel",
+    "status",
+    "affected_users",
+    "business_impact",
+    "workaround_available",
+    "workaround",
+    "product_version",
+    "browser",
+    "platform",
+    "account_type",
+    "error_message",
+    "request_id",
+    "affected_endpoint",
+    "recent_changes",
+    "tags",
+    "is_security",
+    "created_at",
+    "updated_at",
+    "first_response_at",
+    "resolved_at",
+    "closed_at",
+    "organization_id",
+    "requester_id",
+    "assignee_id",
+    "team_id",
+    "parent_id",
+    "duplicate_of_id",
+    "sla_kind",
+    "sla_calendar_id",
+    "sla_due_at",
+    "sla_warn_at",
+    "sla_paused",
+    "sla_breached_at",
     "sla_credit_review",
 ]
-COMMENT_FIELDS = ["id", "body", "body_html", "is_internal", "created_at", "author_id",
-                  "ticket_id"]
-EVENT_FIELDS = ["id", "kind", "field", "before", "after", "is_internal", "created_at",
-                "actor_id", "comment_id", "ticket_id"]
-TARGET_FIELDS = ["id", "kind", "cycle", "target", "started_at", "pauses", "paused_since",
-                 "due_at", "warn_at", "warned_at", "breached_at", "fulfilled_at",
-                 "next_check_at", "explanation", "calendar_id", "policy_id", "ticket_id"]
+COMMENT_FIELDS = ["id", "body", "body_html", "is_internal", "created_at", "author_id", "ticket_id"]
+EVENT_FIELDS = [
+    "id",
+    "kind",
+    "field",
+    "before",
+    "after",
+    "is_internal",
+    "created_at",
+    "actor_id",
+    "comment_id",
+    "ticket_id",
+]
+TARGET_FIELDS = [
+    "id",
+    "kind",
+    "cycle",
+    "target",
+    "started_at",
+    "pauses",
+    "paused_since",
+    "due_at",
+    "warn_at",
+    "warned_at",
+    "breached_at",
+    "fulfilled_at",
+    "next_check_at",
+    "explanation",
+    "calendar_id",
+    "policy_id",
+    "ticket_id",
+]
 COMMENT_KINDS = ("reply", "customer", "note")
 
 
@@ -42,8 +113,20 @@ def _n(value) -> str:
 
 def user_rows(plan: Plan, password: str) -> Iterator[tuple]:
     for p in plan.users():
-        yield (p.id, password, p.username, p.first_name, p.last_name, p.email, p.role, TRUE,
-               FALSE, FALSE, ts(p.joined), NULL)
+        yield (
+            p.id,
+            password,
+            p.username,
+            p.first_name,
+            p.last_name,
+            p.email,
+            p.role,
+            TRUE,
+            FALSE,
+            FALSE,
+            ts(p.joined),
+            NULL,
+        )
 
 
 def organization_rows(plan: Plan) -> Iterator[tuple]:
@@ -63,8 +146,13 @@ def agent_profile_rows(plan: Plan, first_id: int) -> Iterator[tuple]:
 
 
 def _topic(plan: Plan, sk, rng):
-    return plan.text.topic(rng, category=sk.category, org_name=sk.org.name,
-                           domain=sk.org.domain, hour=sk.created % 86400 // 3600)
+    return plan.text.topic(
+        rng,
+        category=sk.category,
+        org_name=sk.org.name,
+        domain=sk.org.domain,
+        hour=sk.created % 86400 // 3600,
+    )
 
 
 def ticket_rows(plan: Plan) -> Iterator[tuple]:
@@ -79,26 +167,61 @@ def ticket_rows(plan: Plan) -> Iterator[tuple]:
         if sk.is_security:
             tags = ["security", *tags]
         portal = sk.channel == "portal"
-        product_version = (f"{topic['sdk']} {topic['version']}" if rng.random() < 0.5
-                           else "API v1") if rng.random() < 0.6 else ""
+        product_version = (
+            (f"{topic['sdk']} {topic['version']}" if rng.random() < 0.5 else "API v1")
+            if rng.random() < 0.6
+            else ""
+        )
         if sk.sla is not None and sk.is_open:
             sla = sk.sla.columns
-            sla_cols = (sla["sla_kind"], _n(sla["sla_calendar_id"]), ts(sla["sla_due_at"]),
-                        ts(sla["sla_warn_at"]), TRUE if sla["sla_paused"] else FALSE)
+            sla_cols = (
+                sla["sla_kind"],
+                _n(sla["sla_calendar_id"]),
+                ts(sla["sla_due_at"]),
+                ts(sla["sla_warn_at"]),
+                TRUE if sla["sla_paused"] else FALSE,
+            )
         else:
             sla_cols = ("", NULL, NULL, NULL, FALSE)
         yield (
-            sk.id, sk.number, t["title"], t["description"], sk.issue_type, sk.severity,
-            sk.category, sk.environment, sk.channel, sk.status, _n(sk.affected_users),
-            sk.business_impact, TRUE if t["workaround"] else FALSE, t["workaround"],
-            product_version, BROWSERS(rng) if portal and rng.random() < 0.7 else "",
+            sk.id,
+            sk.number,
+            t["title"],
+            t["description"],
+            sk.issue_type,
+            sk.severity,
+            sk.category,
+            sk.environment,
+            sk.channel,
+            sk.status,
+            _n(sk.affected_users),
+            sk.business_impact,
+            TRUE if t["workaround"] else FALSE,
+            t["workaround"],
+            product_version,
+            BROWSERS(rng) if portal and rng.random() < 0.7 else "",
             topic["platform"] if rng.random() < 0.45 else "",
-            _account_type(rng, sk.category), t["error_message"], t["request_id"],
-            t["affected_endpoint"], t["recent_changes"], array(tags),
-            TRUE if sk.is_security else FALSE, stamp(sk.created), stamp(sk.updated),
-            stamp(sk.first_response), stamp(sk.resolved), stamp(sk.closed), sk.org.id,
-            _n(sk.requester.id if sk.requester else None), _n(sk.assignee), _n(sk.team.id),
-            _n(sk.parent_id), _n(sk.duplicate_of_id), *sla_cols, NULL, FALSE,
+            _account_type(rng, sk.category),
+            t["error_message"],
+            t["request_id"],
+            t["affected_endpoint"],
+            t["recent_changes"],
+            array(tags),
+            TRUE if sk.is_security else FALSE,
+            stamp(sk.created),
+            stamp(sk.updated),
+            stamp(sk.first_response),
+            stamp(sk.resolved),
+            stamp(sk.closed),
+            sk.org.id,
+            _n(sk.requester.id if sk.requester else None),
+            _n(sk.assignee),
+            _n(sk.team.id),
+            _n(sk.parent_id),
+            _n(sk.duplicate_of_id),
+            *sla_cols,
+            NULL,
+            FALSE,
         )
 
 
@@ -122,10 +245,24 @@ def comment_rows(plan: Plan, first_id: int) -> Iterator[tuple]:
             if a.kind not in COMMENT_KINDS:
                 continue
             author = people[a.actor]
-            body = plan.text.comment(rng, topic, a.purpose, key=key, agent=author.name,
-                                     customer_first=customer, tier=sk.org.tier)
-            yield (cid, body, paragraphs_html(body), TRUE if a.kind == "note" else FALSE,
-                   stamp(a.at), a.actor, sk.id)
+            body = plan.text.comment(
+                rng,
+                topic,
+                a.purpose,
+                key=key,
+                agent=author.name,
+                customer_first=customer,
+                tier=sk.org.tier,
+            )
+            yield (
+                cid,
+                body,
+                paragraphs_html(body),
+                TRUE if a.kind == "note" else FALSE,
+                stamp(a.at),
+                a.actor,
+                sk.id,
+            )
             cid += 1
 
 
@@ -134,17 +271,47 @@ def event_rows(plan: Plan, first_id: int, first_comment_id: int) -> Iterator[tup
     stamp = Stamps()
     eid, cid = first_id, first_comment_id
     for sk in plan.tickets():
-        yield (eid, "created", "", NULL, f'"{prefix}-{sk.number}"', FALSE, stamp(sk.created),
-               _n(sk.creator), NULL, sk.id)
+        yield (
+            eid,
+            "created",
+            "",
+            NULL,
+            f'"{prefix}-{sk.number}"',
+            FALSE,
+            stamp(sk.created),
+            _n(sk.creator),
+            NULL,
+            sk.id,
+        )
         eid += 1
         for a in sk.actions:
             if a.kind == "status":
-                yield (eid, "status", "status", f'"{a.before}"', f'"{a.after}"', FALSE,
-                       stamp(a.at), _n(a.actor), NULL, sk.id)
+                yield (
+                    eid,
+                    "status",
+                    "status",
+                    f'"{a.before}"',
+                    f'"{a.after}"',
+                    FALSE,
+                    stamp(a.at),
+                    _n(a.actor),
+                    NULL,
+                    sk.id,
+                )
             else:
                 note = a.kind == "note"
-                yield (eid, "note" if note else "reply", "", NULL, NULL, TRUE if note else FALSE,
-                       stamp(a.at), _n(a.actor), cid, sk.id)
+                yield (
+                    eid,
+                    "note" if note else "reply",
+                    "",
+                    NULL,
+                    NULL,
+                    TRUE if note else FALSE,
+                    stamp(a.at),
+                    _n(a.actor),
+                    cid,
+                    sk.id,
+                )
                 cid += 1
             eid += 1
 
@@ -153,9 +320,38 @@ def target_rows(plan: Plan, first_id: int) -> Iterator[tuple]:
     """After a pass over the tickets: the open tickets' SLA targets."""
     tid = first_id
     for ticket_id, clocked in plan.open_clocks():
-        for (kind, cycle, target, started, pauses, paused_since, due, warn, fulfilled,
-             next_check, explanation, calendar_id, policy_id) in clocked.targets:
-            yield (tid, kind, cycle, interval(target), ts(started), json.dumps(pauses),
-                   ts(paused_since), ts(due), ts(warn), NULL, NULL, ts(fulfilled),
-                   ts(next_check), explanation, calendar_id, policy_id, ticket_id)
+        for (
+            kind,
+            cycle,
+            target,
+            started,
+            pauses,
+            paused_since,
+            due,
+            warn,
+            fulfilled,
+            next_check,
+            explanation,
+            calendar_id,
+            policy_id,
+        ) in clocked.targets:
+            yield (
+                tid,
+                kind,
+                cycle,
+                interval(target),
+                ts(started),
+                json.dumps(pauses),
+                ts(paused_since),
+                ts(due),
+                ts(warn),
+                NULL,
+                NULL,
+                ts(fulfilled),
+                ts(next_check),
+                explanation,
+                calendar_id,
+                policy_id,
+                ticket_id,
+            )
             tid += 1

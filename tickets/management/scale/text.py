@@ -106,10 +106,23 @@ Solutions Digital Interactive Games Fashion Biotech Airlines Shipping Grocery Cl
 ORG_SUFFIXES = ["Inc", "LLC", "Ltd", "GmbH", "AS", "BV", "SAS", "AB", "Oy", "Pty Ltd", "Corp", "SA"]
 TLDS = ["com", "io", "co", "net", "de", "no", "fr", "co.uk", "se", "nl", "dev", "app"]
 JOB_TITLES = [
-    "Backend Engineer", "Senior Software Engineer", "CTO", "Platform Engineer", "DevOps Engineer",
-    "Engineering Manager", "Product Manager", "IT Administrator", "Integration Developer",
-    "Site Reliability Engineer", "Head of Engineering", "Solutions Architect", "Data Engineer",
-    "Customer Success Manager", "Security Engineer", "Full-stack Developer", "VP Engineering",
+    "Backend Engineer",
+    "Senior Software Engineer",
+    "CTO",
+    "Platform Engineer",
+    "DevOps Engineer",
+    "Engineering Manager",
+    "Product Manager",
+    "IT Administrator",
+    "Integration Developer",
+    "Site Reliability Engineer",
+    "Head of Engineering",
+    "Solutions Architect",
+    "Data Engineer",
+    "Customer Success Manager",
+    "Security Engineer",
+    "Full-stack Developer",
+    "VP Engineering",
 ]
 
 
@@ -138,10 +151,18 @@ tickets comments attachments channels threads reactions bookings reservations ap
 """
 RESOURCES = _words(_RESOURCES)
 _IRREGULAR = {
-    "addresses": "address", "batches": "batch", "inventory_items": "inventory item",
-    "queries": "query", "api_keys": "API key", "audit_logs": "audit log entry",
-    "usage_records": "usage record", "tax_rates": "tax rate", "credit_notes": "credit note",
-    "bank_accounts": "bank account", "line_items": "line item", "price_lists": "price list",
+    "addresses": "address",
+    "batches": "batch",
+    "inventory_items": "inventory item",
+    "queries": "query",
+    "api_keys": "API key",
+    "audit_logs": "audit log entry",
+    "usage_records": "usage record",
+    "tax_rates": "tax rate",
+    "credit_notes": "credit note",
+    "bank_accounts": "bank account",
+    "line_items": "line item",
+    "price_lists": "price list",
     "statuses": "status",
 }
 
@@ -170,43 +191,171 @@ FIELD_PARENTS = _words("""
 billing_address shipping_address customer metadata items[0] line_items[2] payment_method settings
 profile owner options schedule recurrence filters contact address data attributes
 """)
-SDKS = Zipf([
-    "python-sdk", "node-sdk", "java-sdk", "go-sdk", "ruby-sdk", "php-sdk", "dotnet-sdk", "cli",
-    "terraform-provider", "swift-sdk", "kotlin-sdk", "rust-sdk",
-], 0.9)
-RUNTIMES = Zipf([
-    "Python 3.11", "Node.js 20", "Python 3.12", "Node.js 18", "Java 17", "Go 1.22", "Python 3.10",
-    "Ruby 3.2", "PHP 8.2", ".NET 8", "Java 21", "Node.js 22", "Python 3.9", "Go 1.21", "PHP 8.3",
-    "Ruby 3.1", "Python 3.8", "Java 11", ".NET 6", "Node.js 16", "Deno 1.41", "Bun 1.1",
-], 0.8)
-CLIENTS = Zipf([
-    "requests", "axios", "httpx", "okhttp", "node-fetch", "aiohttp", "net/http", "Guzzle",
-    "Faraday", "urllib3", "got", "undici", "HttpClient", "Retrofit", "reqwest", "resty", "curl",
-    "Apache HttpClient", "Net::HTTP", "RestSharp", "Alamofire", "Ktor",
-], 0.9)
-IDPS = Zipf([
-    "Okta", "Azure AD", "Google Workspace", "OneLogin", "Auth0", "Entra ID", "Ping Identity",
-    "JumpCloud", "Keycloak", "ADFS", "Duo", "Rippling",
-], 1.0)
-REGIONS = Zipf([
-    "us-east-1", "eu-west-1", "us-west-2", "eu-central-1", "ap-southeast-2", "us-east-2",
-    "ap-northeast-1", "eu-north-1", "ap-southeast-1", "ca-central-1", "ap-south-1", "sa-east-1",
-], 0.9)
-BROWSERS = Zipf([
-    "Chrome 124", "Chrome 126", "Chrome 118", "Safari 17.4", "Firefox 127", "Edge 125",
-    "Chrome 120", "Firefox 115 ESR", "Safari 16.6", "Edge 120", "Chrome 122", "Brave 1.66",
-    "Opera 110", "Arc 1.4", "Vivaldi 6.7",
-], 1.0)
-PLATFORMS = Zipf([
-    "Ubuntu 22.04", "macOS 14 Sonoma", "Windows 11", "AWS Lambda", "Kubernetes 1.28 (EKS)",
-    "Debian 12", "Amazon Linux 2023", "Windows 10", "Alpine 3.19 (Docker)", "Google Cloud Run",
-    "macOS 13 Ventura", "Ubuntu 20.04", "Azure Functions", "Heroku", "Vercel", "iOS 17",
-    "Android 14", "RHEL 9", "GKE Autopilot", "Fly.io", "Cloudflare Workers",
-], 0.9)
-ACCOUNT_TYPES = Zipf([
-    "API key", "SSO enabled", "OAuth app", "Standard", "Service account", "Sandbox", "Partner",
-    "Reseller", "Connected account",
-], 1.0)
+SDKS = Zipf(
+    [
+        "python-sdk",
+        "node-sdk",
+        "java-sdk",
+        "go-sdk",
+        "ruby-sdk",
+        "php-sdk",
+        "dotnet-sdk",
+        "cli",
+        "terraform-provider",
+        "swift-sdk",
+        "kotlin-sdk",
+        "rust-sdk",
+    ],
+    0.9,
+)
+RUNTIMES = Zipf(
+    [
+        "Python 3.11",
+        "Node.js 20",
+        "Python 3.12",
+        "Node.js 18",
+        "Java 17",
+        "Go 1.22",
+        "Python 3.10",
+        "Ruby 3.2",
+        "PHP 8.2",
+        ".NET 8",
+        "Java 21",
+        "Node.js 22",
+        "Python 3.9",
+        "Go 1.21",
+        "PHP 8.3",
+        "Ruby 3.1",
+        "Python 3.8",
+        "Java 11",
+        ".NET 6",
+        "Node.js 16",
+        "Deno 1.41",
+        "Bun 1.1",
+    ],
+    0.8,
+)
+CLIENTS = Zipf(
+    [
+        "requests",
+        "axios",
+        "httpx",
+        "okhttp",
+        "node-fetch",
+        "aiohttp",
+        "net/http",
+        "Guzzle",
+        "Faraday",
+        "urllib3",
+        "got",
+        "undici",
+        "HttpClient",
+        "Retrofit",
+        "reqwest",
+        "resty",
+        "curl",
+        "Apache HttpClient",
+        "Net::HTTP",
+        "RestSharp",
+        "Alamofire",
+        "Ktor",
+    ],
+    0.9,
+)
+IDPS = Zipf(
+    [
+        "Okta",
+        "Azure AD",
+        "Google Workspace",
+        "OneLogin",
+        "Auth0",
+        "Entra ID",
+        "Ping Identity",
+        "JumpCloud",
+        "Keycloak",
+        "ADFS",
+        "Duo",
+        "Rippling",
+    ],
+    1.0,
+)
+REGIONS = Zipf(
+    [
+        "us-east-1",
+        "eu-west-1",
+        "us-west-2",
+        "eu-central-1",
+        "ap-southeast-2",
+        "us-east-2",
+        "ap-northeast-1",
+        "eu-north-1",
+        "ap-southeast-1",
+        "ca-central-1",
+        "ap-south-1",
+        "sa-east-1",
+    ],
+    0.9,
+)
+BROWSERS = Zipf(
+    [
+        "Chrome 124",
+        "Chrome 126",
+        "Chrome 118",
+        "Safari 17.4",
+        "Firefox 127",
+        "Edge 125",
+        "Chrome 120",
+        "Firefox 115 ESR",
+        "Safari 16.6",
+        "Edge 120",
+        "Chrome 122",
+        "Brave 1.66",
+        "Opera 110",
+        "Arc 1.4",
+        "Vivaldi 6.7",
+    ],
+    1.0,
+)
+PLATFORMS = Zipf(
+    [
+        "Ubuntu 22.04",
+        "macOS 14 Sonoma",
+        "Windows 11",
+        "AWS Lambda",
+        "Kubernetes 1.28 (EKS)",
+        "Debian 12",
+        "Amazon Linux 2023",
+        "Windows 10",
+        "Alpine 3.19 (Docker)",
+        "Google Cloud Run",
+        "macOS 13 Ventura",
+        "Ubuntu 20.04",
+        "Azure Functions",
+        "Heroku",
+        "Vercel",
+        "iOS 17",
+        "Android 14",
+        "RHEL 9",
+        "GKE Autopilot",
+        "Fly.io",
+        "Cloudflare Workers",
+    ],
+    0.9,
+)
+ACCOUNT_TYPES = Zipf(
+    [
+        "API key",
+        "SSO enabled",
+        "OAuth app",
+        "Standard",
+        "Service account",
+        "Sandbox",
+        "Partner",
+        "Reseller",
+        "Connected account",
+    ],
+    1.0,
+)
 SYSTEM_A = _words("""
 checkout billing invoicing onboarding reporting sync export import notification fulfilment
 analytics crm payroll inventory scheduling search ledger reconciliation provisioning identity
@@ -445,18 +594,27 @@ TITLES = {
     ],
 }
 FEATURES = [
-    "bulk deletes of {resource}", "cursor-based pagination on {resource}", "SCIM provisioning",
-    "webhook retries with exponential backoff", "IP allowlisting", "audit log export to S3",
-    "GraphQL queries", "SAML just-in-time provisioning", "custom domains for the portal",
-    "an OpenAPI 3.1 spec", "sorting {resource} by {field}", "a dry-run mode for {endpoint}",
-    "server-sent events for {event}", "per-key rate limits", "ETags on {resource}",
+    "bulk deletes of {resource}",
+    "cursor-based pagination on {resource}",
+    "SCIM provisioning",
+    "webhook retries with exponential backoff",
+    "IP allowlisting",
+    "audit log export to S3",
+    "GraphQL queries",
+    "SAML just-in-time provisioning",
+    "custom domains for the portal",
+    "an OpenAPI 3.1 spec",
+    "sorting {resource} by {field}",
+    "a dry-run mode for {endpoint}",
+    "server-sent events for {event}",
+    "per-key rate limits",
+    "ETags on {resource}",
 ]
 PROBLEMS = {
     "authentication": [
         "Every call to {endpoint} from our {system} returns {code}, although the "
         "key is active in the dashboard.",
-        "Some of our users cannot log in through {idp}: they get \"{sso_error}\" after the "
-        "redirect.",
+        'Some of our users cannot log in through {idp}: they get "{sso_error}" after the redirect.',
         "Requests with a freshly rotated key fail with {code} for a few minutes, then start "
         "working again.",
         "The same request works with curl but fails from {client} with {code}.",
@@ -511,29 +669,53 @@ PROBLEMS = {
     ],
 }
 WHEN = [
-    "This started this morning.", "It started around {hour}:00 UTC today.",
-    "Since yesterday evening.", "It started after our deploy yesterday.",
-    "This began last night.", "It began over the weekend.",
-    "It started after we upgraded to {sdk} {version}.", "Since the SSO config change.",
-    "First seen at {hour}:{minute:02d} UTC.", "It started on Monday.",
-    "It started after the key rotation on Friday.", "It started about two hours ago.",
-    "It has been happening since last week.", "It worked fine until today.",
+    "This started this morning.",
+    "It started around {hour}:00 UTC today.",
+    "Since yesterday evening.",
+    "It started after our deploy yesterday.",
+    "This began last night.",
+    "It began over the weekend.",
+    "It started after we upgraded to {sdk} {version}.",
+    "Since the SSO config change.",
+    "First seen at {hour}:{minute:02d} UTC.",
+    "It started on Monday.",
+    "It started after the key rotation on Friday.",
+    "It started about two hours ago.",
+    "It has been happening since last week.",
+    "It worked fine until today.",
 ]
 IMPACT = [
-    "About {n} of our users are affected.", "This blocks our {system} release.",
-    "{n}% of our {resource} requests fail.", "No workaround so far.",
-    "Business operations are blocked for our support team.", "It only affects our staging tests.",
-    "Revenue impact: our customers cannot check out.", "Low impact, but it is confusing.",
-    "Our on-call was paged twice tonight because of this.", "We can work around it for now.",
+    "About {n} of our users are affected.",
+    "This blocks our {system} release.",
+    "{n}% of our {resource} requests fail.",
+    "No workaround so far.",
+    "Business operations are blocked for our support team.",
+    "It only affects our staging tests.",
+    "Revenue impact: our customers cannot check out.",
+    "Low impact, but it is confusing.",
+    "Our on-call was paged twice tonight because of this.",
+    "We can work around it for now.",
 ]
 STEPS = [
-    "Create a {singular} with {method} {path}", "Set {field} to a value with an accent",
-    "Call {endpoint} with the payload below", "Rotate the API key in the dashboard",
-    "Log in through {idp}", "Wait for the {event} webhook", "Fetch page {n} of {resource}",
-    "Retry the same request with {client}", "Upgrade to {sdk} {version}",
+    "Create a {singular} with {method} {path}",
+    "Set {field} to a value with an accent",
+    "Call {endpoint} with the payload below",
+    "Rotate the API key in the dashboard",
+    "Log in through {idp}",
+    "Wait for the {event} webhook",
+    "Fetch page {n} of {resource}",
+    "Retry the same request with {client}",
+    "Upgrade to {sdk} {version}",
 ]
 OPENINGS = [
-    "", "", "Hi team,", "Hello,", "Hi support,", "Hi,", "Hello support team,", "Good morning,",
+    "",
+    "",
+    "Hi team,",
+    "Hello,",
+    "Hi support,",
+    "Hi,",
+    "Hello support team,",
+    "Good morning,",
 ]
 CLOSINGS = ["", "Thanks,", "Thanks in advance!", "Regards,", "Any help appreciated.", "Best,"]
 
@@ -596,7 +778,8 @@ CONFIG = [
     "The webhook endpoint answers after 30 s, longer than our 10 s delivery timeout",
 ]
 EXPECTED = [
-    "A POST that creates a resource returns 201, not 200", "DELETE returns 204 with an empty body",
+    "A POST that creates a resource returns 201, not 200",
+    "DELETE returns 204 with an empty body",
     "We return 403 for resources that exist but are not visible to your key",
     "An empty body returns 422 when a JSON body is required: send {{}} instead",
     "Rate limiting is working as documented for your plan",
@@ -649,8 +832,11 @@ FINDINGS = [
 ]
 GREETINGS = ["Hi {first},", "Hello {first},", "Hi {first},", "Hi {org} team,", "Dear {first},"]
 SIGNOFFS = [
-    "Best regards,\n{agent}", "Thanks,\n{agent}", "Kind regards,\n{agent}\nSupport Engineering",
-    "Cheers,\n{agent}", "{agent}",
+    "Best regards,\n{agent}",
+    "Thanks,\n{agent}",
+    "Kind regards,\n{agent}\nSupport Engineering",
+    "Cheers,\n{agent}",
+    "{agent}",
 ]
 SECURITY_TITLES = [
     "Possible unauthorized access to {resource} data",
@@ -660,10 +846,37 @@ SECURITY_TITLES = [
     "Data leakage: {resource} visible across workspaces",
 ]
 CUSTOMER_TAGS = [
-    "sso", "webhooks", "rate-limit", "oauth", "pagination", "latency", "regression", "sdk",
-    "billing", "api-keys", "known-issue", "needs-repro", "docs", "enterprise", "escalated",
-    "customer-config", "expected-behavior", "incident", "timeout", "422", "401", "403", "500",
-    "scim", "export", "import", "tls", "signature", "vip", "churn-risk", "follow-up",
+    "sso",
+    "webhooks",
+    "rate-limit",
+    "oauth",
+    "pagination",
+    "latency",
+    "regression",
+    "sdk",
+    "billing",
+    "api-keys",
+    "known-issue",
+    "needs-repro",
+    "docs",
+    "enterprise",
+    "escalated",
+    "customer-config",
+    "expected-behavior",
+    "incident",
+    "timeout",
+    "422",
+    "401",
+    "403",
+    "500",
+    "scim",
+    "export",
+    "import",
+    "tls",
+    "signature",
+    "vip",
+    "churn-risk",
+    "follow-up",
 ]
 CATEGORY_TAGS = {
     "authentication": ["sso", "api-keys", "oauth", "401", "403", "scim"],
@@ -708,10 +921,19 @@ CODES = {
     "other": Zipf(["500", "400", "404", "409"], 1.0),
 }
 REASONS = {
-    "400": "Bad Request", "401": "Unauthorized", "403": "Forbidden", "404": "Not Found",
-    "408": "Request Timeout", "409": "Conflict", "410": "Gone", "422": "Unprocessable Entity",
-    "429": "Too Many Requests", "500": "Internal Server Error", "502": "Bad Gateway",
-    "503": "Service Unavailable", "504": "Gateway Timeout",
+    "400": "Bad Request",
+    "401": "Unauthorized",
+    "403": "Forbidden",
+    "404": "Not Found",
+    "408": "Request Timeout",
+    "409": "Conflict",
+    "410": "Gone",
+    "422": "Unprocessable Entity",
+    "429": "Too Many Requests",
+    "500": "Internal Server Error",
+    "502": "Bad Gateway",
+    "503": "Service Unavailable",
+    "504": "Gateway Timeout",
 }
 
 
@@ -743,8 +965,17 @@ class Topic(dict):
         return "{" + key + "}"
 
 
-EVENT_VERBS = ("created", "updated", "deleted", "paid", "failed", "succeeded", "canceled",
-               "completed", "expired")
+EVENT_VERBS = (
+    "created",
+    "updated",
+    "deleted",
+    "paid",
+    "failed",
+    "succeeded",
+    "canceled",
+    "completed",
+    "expired",
+)
 MAJORS = (1, 2, 2, 3, 3, 3, 4)
 COUNTS = (2, 3, 4, 5, 10, 12, 20, 30, 50, 100, 250, 1000)
 MILLIS = (800, 1200, 1500, 2000, 3500, 5000, 8000)
@@ -777,8 +1008,9 @@ class TextGen:
 
     # -- the ticket -------------------------------------------------------------------------
 
-    def topic(self, rng: random.Random, *, category: str, org_name: str, domain: str,
-              hour: int) -> Topic:
+    def topic(
+        self, rng: random.Random, *, category: str, org_name: str, domain: str, hour: int
+    ) -> Topic:
         r = rng.random
         resource = _RESOURCE(rng)
         method = METHODS(rng)
@@ -800,17 +1032,36 @@ class TextGen:
         major = pick(rng, MAJORS)
         one = singular(resource)
         t = Topic(
-            category=category, resource=resource, singular=one, method=method, path=path,
-            endpoint=f"{method} {path}", field=field, code=CODES[category](rng), sdk=SDKS(rng),
+            category=category,
+            resource=resource,
+            singular=one,
+            method=method,
+            path=path,
+            endpoint=f"{method} {path}",
+            field=field,
+            code=CODES[category](rng),
+            sdk=SDKS(rng),
             version=f"{major}.{int(r() * 20)}.{int(r() * 12)}",
             version2=f"{major}.{int(r() * 20)}.{int(r() * 12)}",
-            client=CLIENTS(rng), runtime=RUNTIMES(rng), idp=IDPS(rng), region=REGIONS(rng),
+            client=CLIENTS(rng),
+            runtime=RUNTIMES(rng),
+            idp=IDPS(rng),
+            region=REGIONS(rng),
             event=f"{one.replace(' ', '_')}.{pick(rng, EVENT_VERBS)}",
-            system=f"{_SYSTEM_A(rng)}-{_SYSTEM_B(rng)}", host=pick(rng, HOSTS),
-            scope=pick(rng, SCOPES), org=org_name, domain=domain, n=pick(rng, COUNTS),
-            ms=pick(rng, MILLIS), hour=(hour - int(r() * 4)) % 24, hour2=(hour + 1) % 24,
-            minute=int(r() * 60), req=request_id(rng), req2=request_id(rng),
-            sso_error=pick(rng, SSO_ERRORS), platform=PLATFORMS(rng),
+            system=f"{_SYSTEM_A(rng)}-{_SYSTEM_B(rng)}",
+            host=pick(rng, HOSTS),
+            scope=pick(rng, SCOPES),
+            org=org_name,
+            domain=domain,
+            n=pick(rng, COUNTS),
+            ms=pick(rng, MILLIS),
+            hour=(hour - int(r() * 4)) % 24,
+            hour2=(hour + 1) % 24,
+            minute=int(r() * 60),
+            req=request_id(rng),
+            req2=request_id(rng),
+            sso_error=pick(rng, SSO_ERRORS),
+            platform=PLATFORMS(rng),
         )
         t["feature"] = _FEATURES(rng).format_map(t)
         t["cause"] = _CAUSES(rng).format_map(t)
@@ -825,20 +1076,30 @@ class TextGen:
         if category == "authentication" and r < 0.3:
             return t["sso_error"]
         if code == "422":
-            return (f'422 {reason}: {{"detail": [{{"loc": ["body", "{t["field"]}"], '
-                    f'"msg": "value is not a valid {pick(rng, VALUE_KINDS)}", '
-                    f'"type": "value_error"}}]}}')
+            return (
+                f'422 {reason}: {{"detail": [{{"loc": ["body", "{t["field"]}"], '
+                f'"msg": "value is not a valid {pick(rng, VALUE_KINDS)}", '
+                f'"type": "value_error"}}]}}'
+            )
         if code == "429":
-            return (f"429 {reason}: rate limit of {t['n'] * 10} requests per minute exceeded "
-                    f"(Retry-After: {1 + int(rng.random() * 59)})")
+            return (
+                f"429 {reason}: rate limit of {t['n'] * 10} requests per minute exceeded "
+                f"(Retry-After: {1 + int(rng.random() * 59)})"
+            )
         if category == "performance" and r < 0.5:
-            return (f"ReadTimeout: HTTPSConnectionPool(host='api.example.com', port=443): "
-                    f"Read timed out. (read timeout={pick(rng, (10, 30, 60))})")
+            return (
+                f"ReadTimeout: HTTPSConnectionPool(host='api.example.com', port=443): "
+                f"Read timed out. (read timeout={pick(rng, (10, 30, 60))})"
+            )
         if category == "integration" and r < 0.4:
-            return (f"Webhook delivery failed: {code} {reason} from https://{t['host']}."
-                    f"{t['domain']}/webhooks after {1 + int(rng.random() * 7)} attempts")
-        return (f'{code} {reason}: {{"error": {{"code": "{pick(rng, ERROR_CODES[code])}", '
-                f'"message": "{reason} on {t["endpoint"]}", "request_id": "{t["req"]}"}}}}')
+            return (
+                f"Webhook delivery failed: {code} {reason} from https://{t['host']}."
+                f"{t['domain']}/webhooks after {1 + int(rng.random() * 7)} attempts"
+            )
+        return (
+            f'{code} {reason}: {{"error": {{"code": "{pick(rng, ERROR_CODES[code])}", '
+            f'"message": "{reason} on {t["endpoint"]}", "request_id": "{t["req"]}"}}}}'
+        )
 
     def ticket(self, rng: random.Random, t: Topic, *, is_security: bool, requester: str) -> dict:
         r = rng.random
@@ -864,12 +1125,16 @@ class TextGen:
         if has_error and r() < 0.6:
             parts.append(f"Request ID: {t['req']}")
         if r() < 0.4:
-            parts.append(f"We use {t['sdk']} {t['version']} on {t['runtime']} ({t['platform']}) "
-                         f"with {t['client']}.")
+            parts.append(
+                f"We use {t['sdk']} {t['version']} on {t['runtime']} ({t['platform']}) "
+                f"with {t['client']}."
+            )
         if problem_like and r() < 0.25:
             steps = rng.sample(STEPS, 2 + int(r() * 3))
-            parts.append("Steps to reproduce:\n" + "\n".join(
-                f"{i}. {s.format_map(t)}" for i, s in enumerate(steps, 1)))
+            parts.append(
+                "Steps to reproduce:\n"
+                + "\n".join(f"{i}. {s.format_map(t)}" for i, s in enumerate(steps, 1))
+            )
         if problem_like and r() < 0.5:
             parts.append(_IMPACT(rng).format_map(t))
         if r() < 0.12:
@@ -878,8 +1143,11 @@ class TextGen:
         if closing:
             parts.append(f"{closing}\n{requester}")
         if r() < 0.2:
-            recent = (f"Upgraded to {t['sdk']} {t['version']}" if r() < 0.5
-                      else f"Deployed a new version of {t['system']}")
+            recent = (
+                f"Upgraded to {t['sdk']} {t['version']}"
+                if r() < 0.5
+                else f"Deployed a new version of {t['system']}"
+            )
         else:
             recent = ""
         return {
@@ -887,7 +1155,8 @@ class TextGen:
             "description": "\n\n".join(parts),
             "error_message": t["error"] if has_error else "",
             "request_id": t["req"] if has_error or r() < 0.2 else "",
-            "affected_endpoint": t["endpoint"] if problem_like or category == "documentation"
+            "affected_endpoint": t["endpoint"]
+            if problem_like or category == "documentation"
             else "",
             "workaround": t["workaround"] if r() < 0.15 else "",
             "recent_changes": recent,
@@ -904,13 +1173,27 @@ class TextGen:
 
     # -- comments ---------------------------------------------------------------------------
 
-    def comment(self, rng: random.Random, t: Topic, purpose: str, *, key: str, agent: str,
-                customer_first: str, tier: str) -> str:
+    def comment(
+        self,
+        rng: random.Random,
+        t: Topic,
+        purpose: str,
+        *,
+        key: str,
+        agent: str,
+        customer_first: str,
+        tier: str,
+    ) -> str:
         if purpose == "note":
-            return _NOTES(rng).format_map(Topic(
-                t, finding=_FINDINGS(rng).format_map(t), tier=tier,
-                markov=self.sentences(rng), markov2=self.sentences(rng),
-            ))
+            return _NOTES(rng).format_map(
+                Topic(
+                    t,
+                    finding=_FINDINGS(rng).format_map(t),
+                    tier=tier,
+                    markov=self.sentences(rng),
+                    markov2=self.sentences(rng),
+                )
+            )
         if purpose.startswith("customer"):
             if purpose == "customer_info":
                 body = _CUSTOMER_INFO(rng).format_map(t)
@@ -921,8 +1204,10 @@ class TextGen:
             return body if rng.random() < 0.6 else f"{body}\n\n{customer_first}"
         if purpose == "ask":
             items = rng.sample(INFO_ITEMS, 2 + int(rng.random() * 4))
-            text = ("Thank you for reporting this issue. To investigate further, we need:\n\n"
-                    + "\n".join(f"{i}. {item}" for i, item in enumerate(items, 1)))
+            text = (
+                "Thank you for reporting this issue. To investigate further, we need:\n\n"
+                + "\n".join(f"{i}. {item}" for i, item in enumerate(items, 1))
+            )
         else:
             slots = Topic(t, key=key, window=pick(rng, WINDOWS))
             if purpose == "ack":

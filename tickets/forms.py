@@ -18,7 +18,7 @@ from .choices import (
     Status,
 )
 from .models import Organization, Team
-from .selectors import agents
+from .selectors import agent_choices, agents
 
 STATUS_FILTERS = [("open", "All open"), *Status.choices, ("all", "Any status")]
 
@@ -96,7 +96,7 @@ class SavedViewForm(forms.Form):
 
 
 def _agent_choices(blank: str = "Unassigned"):
-    return [("", blank)] + [(u.username, u.display_name) for u in agents()]
+    return [("", blank), *agent_choices()]
 
 
 def _team_choices(blank: str = "No team"):

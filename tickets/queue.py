@@ -10,14 +10,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 
 from helpdesk import clock, keyset
 from helpdesk.keyset import Ordering
 from helpdesk.models import User
 
 from .choices import OPEN_STATUSES
-from .models import Ticket
+from .models import Organization, Team, Ticket
 from .selectors import tickets_visible_to
 
 # The orderings of the queue and the API list; `id` breaks ties.
@@ -107,15 +107,15 @@ def filtered(user: User, query: QueueQuery) -> QuerySet[Ticket]:
     if query.team == "none":
         qs = qs.filter(team__isnull=True)
     elif query.team:
-        qs = qs.filter(team__slug=query.team)
+        qs = qs.filter(team_id=_id_of(Team.objects.filter(slug=query.team)))
     if query.assignee == "me":
         qs = qs.filter(assignee=user)
     elif query.assignee == "none":
         qs = qs.filter(assignee__isnull=True)
     elif query.assignee:
-        qs = qs.filter(assignee__username=query.assignee)
+        qs = qs.filter(assignee_id=_id_of(User.objects.filter(username=query.assignee)))
     if query.organization:
-        qs = qs.filter(organization__slug=query.organization)
+        qs = qs.filter(organization_id=_id_of(Organization.objects.filter(slug=query.organization)))
     if query.category:
         qs = qs.filter(category=query.category)
     if query.tag:
@@ -125,6 +125,13 @@ def filtered(user: User, query: QueueQuery) -> QuerySet[Ticket]:
     if query.sla:
         qs = _sla_filter(qs, query.sla, now=clock.now())
     return qs
+
+
+def _id_of(qs: QuerySet) -> Subquery:
+    """A slug or username resolved inside the statement, before the scan: the planner then reads
+    `organization_id = $1` straight off an index kept in queue order (section 10), where a join
+    on the slug would fetch every ticket of the organization and sort them."""
+    return Subquery(qs.values("pk")[:1])
 
 
 def _sla_filter(qs: QuerySet[Ticket], name: str, *, now) -> QuerySet[Ticket]:
@@ -156,7 +163,7 @@ def page(user: User, query: QueueQuery, *, size: int | None = None) -> QueuePage
     size = size or settings.HELPDESK_QUEUE_PAGE_SIZE
     ordering = SORTS.get(query.sort, SORTS[DEFAULT_SORT])
     base = filtered(user, query)
-    rows_qs = base.select_related("organization", "assignee", "team", "requester").defer(
+    rows_qs = base.select_related("organization", "assignee", "team").defer(
         "description", "search_vector", "recent_changes", "error_message", "workaround"
     )
     try:

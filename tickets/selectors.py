@@ -121,3 +121,10 @@ def agents() -> QuerySet[User]:
     return User.objects.filter(
         role__in=[Role.AGENT, Role.ENGINEER, Role.MANAGER, Role.ADMIN], is_active=True
     ).order_by("first_name", "last_name", "username")
+
+
+def agent_choices() -> list[tuple[str, str]]:
+    """(username, display name) of every active agent-side user, for pickers: one narrow query,
+    no model instances (a support organisation has hundreds)."""
+    rows = agents().values_list("username", "first_name", "last_name")
+    return [(username, f"{first} {last}".strip() or username) for username, first, last in rows]

@@ -11,6 +11,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from helpdesk.api_serializers import FastReadMixin
 from helpdesk.models import Role, User
 
 from .choices import OPEN_STATUSES, Category, Severity, Status
@@ -38,19 +39,19 @@ def ticket_key(number: int) -> str:
 # References
 
 
-class UserRefSerializer(serializers.Serializer):
+class UserRefSerializer(FastReadMixin, serializers.Serializer):
     username = serializers.CharField(read_only=True)
     display_name = serializers.CharField(read_only=True)
 
 
-class OrganizationRefSerializer(serializers.ModelSerializer):
+class OrganizationRefSerializer(FastReadMixin, serializers.ModelSerializer):
     class Meta:
         model = Organization
         fields = ["slug", "name", "tier"]
         read_only_fields = fields
 
 
-class TeamRefSerializer(serializers.ModelSerializer):
+class TeamRefSerializer(FastReadMixin, serializers.ModelSerializer):
     class Meta:
         model = Team
         fields = ["slug", "name"]
@@ -142,7 +143,7 @@ TICKET_LIST_RELATED = ("organization", "assignee", "team", "requester")
 AGENT_ONLY_OUTPUT = {"team": None, "tags": [], "parent": None, "duplicate_of": None}
 
 
-class TicketSerializer(serializers.ModelSerializer):
+class TicketSerializer(FastReadMixin, serializers.ModelSerializer):
     """One shape for list and detail. Needs organization, requester, assignee and team joined;
     parent/duplicate_of keys come from `parent_number` / `duplicate_of_number` annotations when
     present, otherwise from the joined rows."""
@@ -225,9 +226,12 @@ class TicketSerializer(serializers.ModelSerializer):
         return self._linked_key(obj, "duplicate_of")
 
     def get_url(self, obj: Ticket) -> str:
-        return self.context["request"].build_absolute_uri(
-            reverse("api-ticket-detail", args=[obj.key])
-        )
+        # Built once per serializer, not once per row: a list page has 50 of them.
+        if not hasattr(self, "_url_template"):
+            self._url_template = self.context["request"].build_absolute_uri(
+                reverse("api-ticket-detail", args=["KEY"])
+            )
+        return self._url_template.replace("KEY", obj.key)
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

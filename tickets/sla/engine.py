@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import connection
-from django.urls import reverse
 
 from helpdesk import bulk, outbox
 from helpdesk.models import User
@@ -51,17 +50,6 @@ def _recipients(ticket: Ticket, *, with_lead: bool) -> list[User]:
     return people
 
 
-def _ticket_url(ticket: Ticket) -> str:
-    # reverse() once per process: the engine builds thousands of links per batch.
-    global _URL_TEMPLATE
-    if _URL_TEMPLATE is None:
-        _URL_TEMPLATE = reverse("ticket_detail", args=["KEY"])
-    return _URL_TEMPLATE.replace("KEY", ticket.key)
-
-
-_URL_TEMPLATE: str | None = None
-
-
 def _left(target: SlaTarget, now: datetime) -> str:
     minutes = max(0, int((target.due_at - now).total_seconds() // 60))
     return f"{minutes} min" if minutes < 120 else f"{minutes // 60} h"
@@ -95,7 +83,7 @@ def _warn(effects: Effects, target: SlaTarget, now: datetime) -> None:
     ticket = target.ticket
     target.warned_at = now
     _record(effects, target, SlaEventKind.WARNED, now)
-    url = _ticket_url(ticket)
+    url = ticket.get_absolute_url()
     if target.kind == SlaKind.UPDATE:
         title = f"Customer update due in {_left(target, now)} on {ticket.key}"
         body = f"Send {ticket.organization.name} a status update: {ticket.title}"
@@ -133,7 +121,7 @@ def _breach(effects: Effects, target: SlaTarget, now: datetime) -> None:
         effects.credit_review.add(ticket.pk)
     title = f"SLA breached: {target.get_kind_display().lower()} on {ticket.key}"
     body = f"{ticket.organization.name} · P{ticket.severity} · {ticket.title}"
-    url = _ticket_url(ticket)
+    url = ticket.get_absolute_url()
     key = f"sla:{ticket.pk}:{target.kind}:{target.cycle}:breached"
     for user in _recipients(ticket, with_lead=True):
         effects.notices.append(outbox.Notice(user, title, body, url, f"{key}:{user.pk}"))

@@ -16,7 +16,7 @@ from tickets import queue, services
 from tickets.choices import Category, Severity, Status
 from tickets.forms import BulkForm, QueueFilterForm, SavedViewForm
 from tickets.models import SavedView, Team
-from tickets.selectors import agents, tickets_visible_to
+from tickets.selectors import agent_choices, tickets_visible_to
 
 BUILTIN_VIEWS = [
     ("All open", ""),
@@ -80,6 +80,9 @@ def _results_context(request, params: QueryDict) -> dict:
         "first_url": "?" + view_query if view_query else "?",
         "selected": selected,
         "cursor": query.cursor,
+        # The bulk bar inside the results needs these on an HTMX refresh too.
+        "agent_choices": agent_choices(),
+        "bulk_statuses": Status.choices,
     }
 
 
@@ -98,11 +101,9 @@ def queue_page(request):
         statuses=[("open", "All open"), *Status.choices, ("all", "Any status")],
         severities=list(Severity),
         categories=Category.choices,
-        teams=Team.objects.all(),
-        agent_list=agents(),
+        team_choices=Team.objects.values_list("slug", "name"),
         sort_labels=queue.SORT_LABELS,
         sla_filters=queue.SLA_FILTERS,
-        bulk_statuses=Status.choices,
     )
     return render(request, "tickets/queue.html", ctx)
 

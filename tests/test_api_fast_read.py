@@ -42,7 +42,9 @@ def test_fast_read_matches_drf_field_by_field(agent, org_a, customer_a, as_custo
     rows = (
         Ticket.objects.filter(pk__in=[ticket.pk, bare.pk])
         .select_related("organization", "assignee", "team", "requester")
-        .annotate(parent_number=_number_of("parent"), duplicate_of_number=_number_of("duplicate_of"))
+        .annotate(
+            parent_number=_number_of("parent"), duplicate_of_number=_number_of("duplicate_of")
+        )
         .order_by("pk")
     )
     serializer = TicketSerializer(rows, many=True, context={"request": request})

@@ -9,8 +9,8 @@ from rest_framework.test import APIRequestFactory
 
 from tests.factories import TeamFactory, make_agent, make_ticket
 from tickets import services
-from tickets.api import _number_of
 from tickets.models import Ticket
+from tickets.selectors import ticket_number_of as _number_of
 from tickets.serializers import TicketSerializer
 
 pytestmark = pytest.mark.django_db

@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 
 from helpdesk.models import Role, User
+from helpdesk.widgets import FastSelect
 
 from . import queue
 from .choices import (
@@ -106,14 +107,17 @@ def _team_choices(blank: str = "No team"):
 class TicketFieldsForm(forms.Form):
     """The sidebar of the ticket page. Only fields present in the POST are changed."""
 
-    assignee = forms.ChoiceField(required=False)
-    team = forms.ChoiceField(required=False)
+    assignee = forms.ChoiceField(required=False, widget=FastSelect)
+    team = forms.ChoiceField(required=False, widget=FastSelect)
     severity = forms.TypedChoiceField(
-        choices=[(s.value, f"P{s.value} · {s.label}") for s in Severity], coerce=int, required=False
+        choices=[(s.value, f"P{s.value} · {s.label}") for s in Severity],
+        coerce=int,
+        required=False,
+        widget=FastSelect,
     )
-    category = forms.ChoiceField(choices=Category.choices, required=False)
-    issue_type = forms.ChoiceField(choices=IssueType.choices, required=False)
-    environment = forms.ChoiceField(choices=Environment.choices, required=False)
+    category = forms.ChoiceField(choices=Category.choices, required=False, widget=FastSelect)
+    issue_type = forms.ChoiceField(choices=IssueType.choices, required=False, widget=FastSelect)
+    environment = forms.ChoiceField(choices=Environment.choices, required=False, widget=FastSelect)
     tags = forms.CharField(required=False, max_length=1000, help_text="Comma separated")
     parent = forms.CharField(required=False, max_length=40, label="Parent incident")
     duplicate_of = forms.CharField(required=False, max_length=40, label="Duplicate of")

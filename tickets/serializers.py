@@ -209,21 +209,13 @@ class TicketSerializer(FastReadMixin, serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def _linked_key(self, obj: Ticket, name: str) -> str | None:
-        if getattr(obj, f"{name}_id") is None:
-            return None
-        number = getattr(obj, f"{name}_number", None)
-        if number is None:
-            number = getattr(obj, name).number
-        return ticket_key(number)
-
     @extend_schema_field({"type": "string", "nullable": True, "example": "SUP-1000"})
     def get_parent(self, obj: Ticket) -> str | None:
-        return self._linked_key(obj, "parent")
+        return obj.parent_key
 
     @extend_schema_field({"type": "string", "nullable": True, "example": "SUP-1000"})
     def get_duplicate_of(self, obj: Ticket) -> str | None:
-        return self._linked_key(obj, "duplicate_of")
+        return obj.duplicate_of_key
 
     def get_url(self, obj: Ticket) -> str:
         # Built once per serializer, not once per row: a list page has 50 of them.

@@ -48,8 +48,8 @@ def _side_form(ticket) -> TicketFieldsForm:
             "issue_type": ticket.issue_type,
             "environment": ticket.environment,
             "tags": ", ".join(ticket.tags),
-            "parent": ticket.parent.key if ticket.parent else "",
-            "duplicate_of": ticket.duplicate_of.key if ticket.duplicate_of else "",
+            "parent": ticket.parent_key or "",
+            "duplicate_of": ticket.duplicate_of_key or "",
         },
     )
 

@@ -1,0 +1,30 @@
+"""Form widgets.
+
+`FastSelect` renders its `<option>`s in one pass of Python. Django renders each option through
+a template, which for an agent picker of hundreds of people is most of a page's time.
+"""
+
+from __future__ import annotations
+
+import html
+
+from django import forms
+from django.forms.utils import flatatt
+from django.utils.safestring import mark_safe
+
+
+class FastSelect(forms.Select):
+    """A flat select (no option groups) with the same markup as forms.Select."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, attrs)
+        chosen = set(self.format_value(value))
+        options = []
+        for option_value, label in self.choices:
+            text = "" if option_value is None else str(option_value)
+            flag = " selected" if text in chosen else ""
+            options.append(
+                f'<option value="{html.escape(text)}"{flag}>{html.escape(str(label))}</option>'
+            )
+        start = f'<select name="{html.escape(name)}"{flatatt(final)}>'
+        return mark_safe(f"{start}{''.join(options)}</select>")  # noqa: S308 - escaped above

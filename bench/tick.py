@@ -144,7 +144,7 @@ def main(argv: list[str]) -> int:
     import django
 
     django.setup()
-    result = measure(int(os.environ.get("BENCH_TICK_MAX", "60")), args.sql)
+    result = measure(int(os.environ.get("BENCH_TICK_MAX", "200")), args.sql)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1))
     return 0

@@ -555,6 +555,8 @@ cmd_restart_postgres() {
 }
 
 cmd_env() {
+    # A server named by the caller is not ours to restart (the crash tests skip that scenario).
+    if [[ -n ${DATABASE_URL:-} ]]; then echo "export HELPDESK_EXTERNAL_DATABASE=1"; fi
     printf 'export DATABASE_URL=%q\n' "$(database_url)"
     printf 'export REDIS_URL=%q\n' "$(redis_url)"
 }

@@ -128,6 +128,8 @@ def _run(scenario, tmp_path, smtp, people) -> dict:
 @pytest.mark.parametrize("round_", range(REPEAT))
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_nothing_lost_nothing_doubled(scenario, round_, tmp_path, smtp, fast_policy, people):
+    if scenario == "restart_postgres" and os.environ.get("HELPDESK_EXTERNAL_DATABASE"):
+        pytest.skip("DATABASE_URL names a server of its own: the tests cannot restart it")
     tally = _run(scenario, tmp_path, smtp, people)
     _report(scenario, tally)
     assert tally == {

@@ -50,7 +50,8 @@ def _nudge_after_commit(pks: list[int]) -> None:
         transaction.on_commit(lambda: [deliver_outbound_task.delay(pk) for pk in pks])
 
 
-def _messages(notices: Iterable[Notice], events: Iterable[Event], now: datetime):
+def _messages(notices: Iterable[Notice], events: Iterable[Event]):
+    """The varying columns of each message; send() adds status and times for all of them."""
     base = settings.HELPDESK_BASE_URL.rstrip("/")
     for n in notices:
         if n.user.email:
@@ -60,9 +61,6 @@ def _messages(notices: Iterable[Notice], events: Iterable[Event], now: datetime)
                 subject=n.title[:300],
                 body=f"{n.body}\n\n{base}{n.url}\n",
                 dedup_key=f"{n.dedup_key}:email",
-                next_attempt_at=now,
-                created_at=now,
-                last_nudged_at=now,
             )
     endpoints = list(WebhookEndpoint.objects.filter(is_active=True)) if events else []
     for e in events:
@@ -72,9 +70,6 @@ def _messages(notices: Iterable[Notice], events: Iterable[Event], now: datetime)
                     channel=OutboundChannel.WEBHOOK,
                     recipient=endpoint.url,
                     dedup_key=f"{e.dedup_key}:webhook:{endpoint.pk}",
-                    next_attempt_at=now,
-                    created_at=now,
-                    last_nudged_at=now,
                     payload={
                         "event": e.name,
                         "text": e.text,
@@ -100,7 +95,6 @@ def send(*, notices: Iterable[Notice] = (), events: Iterable[Event] = (), now: d
                 body=n.body[:500],
                 url=n.url,
                 dedup_key=f"{n.dedup_key}:inapp",
-                created_at=now,
             )
             for n in notices
         ],
@@ -110,7 +104,7 @@ def send(*, notices: Iterable[Notice] = (), events: Iterable[Event] = (), now: d
     )
     inserted = bulk.insert(
         OutboundMessage,
-        list(_messages(notices, events, now)),
+        list(_messages(notices, events)),
         MESSAGE_FIELDS,
         constants={
             "status": OutboundStatus.PENDING,

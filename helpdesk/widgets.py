@@ -19,12 +19,17 @@ class FastSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         final = self.build_attrs(self.attrs, attrs)
         chosen = set(self.format_value(value))
-        options = []
-        for option_value, label in self.choices:
-            text = "" if option_value is None else str(option_value)
-            flag = " selected" if text in chosen else ""
-            options.append(
-                f'<option value="{html.escape(text)}"{flag}>{html.escape(str(label))}</option>'
-            )
         start = f'<select name="{html.escape(name)}"{flatatt(final)}>'
-        return mark_safe(f"{start}{''.join(options)}</select>")  # noqa: S308 - escaped above
+        return mark_safe(f"{start}{option_tags(self.choices, chosen)}</select>")  # noqa: S308
+
+
+def option_tags(choices, chosen: set[str]) -> str:
+    """Escaped `<option>`s for flat (value, label) pairs; values in `chosen` are selected."""
+    parts = []
+    for value, label in choices:
+        text = "" if value is None else str(value)
+        flag = " selected" if text in chosen else ""
+        parts.append(
+            f'<option value="{html.escape(text)}"{flag}>{html.escape(str(label))}</option>'
+        )
+    return "".join(parts)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import html
 from datetime import UTC, datetime, timedelta
 
 from django import template
@@ -9,6 +8,7 @@ from django.utils.safestring import mark_safe
 
 from helpdesk import clock
 from helpdesk import markdown as md
+from helpdesk.widgets import option_tags
 from tickets.choices import EventKind, Severity, Status
 from tickets.sla import calendars
 from tickets.sla.businesstime import business_time_between
@@ -164,13 +164,7 @@ def options(choices, selected=None):
         chosen = {str(v) for v in selected}
     else:
         chosen = set() if selected in (None, "") else {str(selected)}
-    parts = []
-    for value, label in choices:
-        flag = " selected" if str(value) in chosen else ""
-        parts.append(
-            f'<option value="{html.escape(str(value))}"{flag}>{html.escape(str(label))}</option>'
-        )
-    return mark_safe("".join(parts))  # noqa: S308 - every value and label is escaped above
+    return mark_safe(option_tags(choices, chosen))  # noqa: S308 - option_tags escapes
 
 
 @register.filter

@@ -1,7 +1,9 @@
-"""Form widgets.
+"""Form widgets and choices for long pickers.
 
 `FastSelect` renders its `<option>`s in one pass of Python. Django renders each option through
 a template, which for an agent picker of hundreds of people is most of a page's time.
+`FlatChoices` hands a field (value, label) pairs that are already in Django's canonical form, so
+the field does not normalise them entry by entry each time a form is built.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import html
 
 from django import forms
 from django.forms.utils import flatatt
+from django.utils.choices import BaseChoiceIterator
 from django.utils.safestring import mark_safe
 
 
@@ -21,6 +24,19 @@ class FastSelect(forms.Select):
         chosen = set(self.format_value(value))
         start = f'<select name="{html.escape(name)}"{flatatt(final)}>'
         return mark_safe(f"{start}{option_tags(self.choices, chosen)}</select>")  # noqa: S308
+
+
+class FlatChoices(BaseChoiceIterator):
+    """Flat (value, label) pairs, taken by a ChoiceField as they are."""
+
+    def __init__(self, pairs):
+        self.pairs = list(pairs)
+
+    def __iter__(self):
+        return iter(self.pairs)
+
+    def __len__(self):
+        return len(self.pairs)
 
 
 def option_tags(choices, chosen: set[str]) -> str:

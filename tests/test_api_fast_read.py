@@ -80,3 +80,42 @@ def test_agent_choices_list_active_agents_by_name(db):
     assert ("zed", "Ada Zed") in agent_choices()
     assert ("nameless", "nameless") in agent_choices()
     assert "gone" not in dict(agent_choices())
+
+
+def test_dates_follow_the_current_time_zone_as_drf_does(agent, org_a):
+    from django.utils import timezone
+
+    ticket = make_ticket(actor=agent, organization=org_a)
+    row = (
+        Ticket.objects.select_related("organization", "assignee", "team", "requester")
+        .annotate(
+            parent_number=_number_of("parent"), duplicate_of_number=_number_of("duplicate_of")
+        )
+        .get(pk=ticket.pk)
+    )
+    request = APIRequestFactory().get("/api/v1/tickets/")
+    request.user = agent
+    with timezone.override("America/New_York"):
+        serializer = TicketSerializer(row, context={"request": request})
+        fast = serializer.data
+        assert fast == _drf_output(serializer, row)
+    assert fast["created_at"].endswith(("-05:00", "-04:00"))
+    assert TicketSerializer(row, context={"request": request}).data["created_at"].endswith("Z")
+
+
+def test_fields_that_need_the_request_keep_drf_per_instance_path(agent, org_a, settings):
+    from helpdesk.api_serializers import FastReadMixin
+
+    class Linked(FastReadMixin, serializers.Serializer):
+        key = serializers.CharField()
+        link = serializers.HyperlinkedIdentityField(
+            view_name="api-ticket-detail", lookup_field="key", lookup_url_kwarg="key"
+        )
+
+    settings.ALLOWED_HOSTS = ["one.example", "two.example"]
+    ticket = make_ticket(actor=agent, organization=org_a)
+    for host in ("one.example", "two.example"):
+        request = APIRequestFactory().get("/", HTTP_HOST=host)
+        data = Linked(ticket, context={"request": request}).data
+        assert data["link"] == f"http://{host}/api/v1/tickets/{ticket.key}/"
+    assert Linked._fast_read_plan is False

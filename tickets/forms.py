@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 
 from helpdesk.models import Role, User
-from helpdesk.widgets import FastSelect
+from helpdesk.widgets import FastSelect, FlatChoices
 
 from . import queue
 from .choices import (
@@ -124,8 +124,9 @@ class TicketFieldsForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = _agent_choices()
-        self.fields["team"].choices = _team_choices()
+        # Hundreds of agents on every ticket page: handed over as they are (see FlatChoices).
+        self.fields["assignee"].choices = FlatChoices(_agent_choices())
+        self.fields["team"].choices = FlatChoices(_team_choices())
 
     def changes(self, resolve_ticket) -> dict:
         """The submitted fields as service arguments; `resolve_ticket(key)` applies the access
@@ -209,8 +210,9 @@ class TicketCreateForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = _agent_choices()
-        self.fields["team"].choices = _team_choices()
+        # Hundreds of agents on every ticket page: handed over as they are (see FlatChoices).
+        self.fields["assignee"].choices = FlatChoices(_agent_choices())
+        self.fields["team"].choices = FlatChoices(_team_choices())
 
     def clean_requester(self):
         username = self.cleaned_data.get("requester", "").strip()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
-from helpdesk.models import Role, User
+from helpdesk.models import AGENT_SIDE_ROLES, Role, User
 
 from .models import Attachment, Comment, Contact, Organization, Team, Ticket, TicketEvent
 
@@ -129,9 +129,9 @@ def contacts_visible_to(user: User) -> QuerySet[Contact]:
 
 
 def agents() -> QuerySet[User]:
-    return User.objects.filter(
-        role__in=[Role.AGENT, Role.ENGINEER, Role.MANAGER, Role.ADMIN], is_active=True
-    ).order_by("first_name", "last_name", "username")
+    return User.objects.filter(role__in=AGENT_SIDE_ROLES, is_active=True).order_by(
+        "first_name", "last_name", "username"
+    )
 
 
 def agent_choices() -> list[tuple[str, str]]:

@@ -28,13 +28,20 @@ from tickets.sla import clocks
 _HIDDEN_IN_TIMELINE = {EventKind.ATTACHMENT}
 
 
-def _timeline(user, ticket):
-    events = (
-        events_visible_to(user, ticket)
-        .select_related("comment__author")
-        .prefetch_related("comment__attachments")
-    )
-    return [e for e in events if not (e.kind in _HIDDEN_IN_TIMELINE and e.comment_id)]
+def _timeline(user, ticket, attachments):
+    """The events in order; a comment's files (from the ticket's `attachments`, fetched once for
+    the sidebar too) ride on its event as `files`."""
+    by_comment: dict[int, list] = {}
+    for attachment in attachments:
+        if attachment.comment_id:
+            by_comment.setdefault(attachment.comment_id, []).append(attachment)
+    timeline = []
+    for event in events_visible_to(user, ticket).select_related("comment__author"):
+        if event.kind in _HIDDEN_IN_TIMELINE and event.comment_id:
+            continue
+        event.files = by_comment.get(event.comment_id, ()) if event.comment_id else ()
+        timeline.append(event)
+    return timeline
 
 
 def _side_form(ticket) -> TicketFieldsForm:
@@ -55,10 +62,11 @@ def _side_form(ticket) -> TicketFieldsForm:
 
 
 def _context(request, ticket, **extra) -> dict:
+    attachments = list(attachments_visible_to(request.user, ticket))
     ctx = {
         "ticket": ticket,
-        "timeline": _timeline(request.user, ticket),
-        "attachments": attachments_visible_to(request.user, ticket),
+        "timeline": _timeline(request.user, ticket, attachments),
+        "attachments": attachments,
         "side_form": _side_form(ticket),
         "targets": [
             (s, Status(s).label) for s in Status.values if lifecycle.is_allowed(ticket.status, s)

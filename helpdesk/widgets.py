@@ -8,6 +8,7 @@ the field does not normalise them entry by entry each time a form is built.
 
 from __future__ import annotations
 
+import functools
 import html
 
 from django import forms
@@ -44,8 +45,12 @@ def option_tags(choices, chosen: set[str]) -> str:
     parts = []
     for value, label in choices:
         text = "" if value is None else str(value)
-        flag = " selected" if text in chosen else ""
-        parts.append(
-            f'<option value="{html.escape(text)}"{flag}>{html.escape(str(label))}</option>'
-        )
+        start, end = _option_parts(text, str(label))
+        parts.append(f"{start} selected{end}" if text in chosen else f"{start}{end}")
     return "".join(parts)
+
+
+@functools.lru_cache(maxsize=4096)
+def _option_parts(value: str, label: str) -> tuple[str, str]:
+    # The same few hundred agents are listed on every page: escape each of them once.
+    return f'<option value="{html.escape(value)}"', f">{html.escape(label)}</option>"

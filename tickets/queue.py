@@ -170,8 +170,11 @@ def page(user: User, query: QueueQuery, *, size: int | None = None) -> QueuePage
         result = keyset.page(rows_qs, ordering=ordering, cursor=query.cursor or None, size=size)
     except keyset.InvalidCursor:
         result = keyset.page(rows_qs, ordering=ordering, cursor=None, size=size)
-    cap = settings.HELPDESK_COUNT_CAP
-    count = base.order_by()[: cap + 1].count()
+    cap = settings.HELPDESK_SEARCH_COUNT_CAP if query.q else settings.HELPDESK_COUNT_CAP
+    if result.next_cursor is None and result.previous_cursor is None:
+        count = len(result.rows)  # the whole list is on this page: nothing to count
+    else:
+        count = base.order_by()[: cap + 1].count()
     return QueuePage(
         rows=result.rows,
         next_cursor=result.next_cursor,

@@ -158,6 +158,9 @@ HELPDESK_QUEUE_PAGE_SIZE = 50
 # Lists say "1,000+" past this: counting is a scan, and an agent needs the order of magnitude,
 # not the exact figure of a 40,000-ticket team queue (DESIGN.md section 10 allows up to 10,000).
 HELPDESK_COUNT_CAP = 1_000
+# A word search counts fewer: each candidate is matched against its text, and a common word
+# ("users" in a quarter of all tickets) would read thousands of rows to say "1,000+".
+HELPDESK_SEARCH_COUNT_CAP = 200
 HELPDESK_BEAT_STALE_SECONDS = int(os.environ.get("HELPDESK_BEAT_STALE_SECONDS", "60"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

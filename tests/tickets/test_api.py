@@ -1060,6 +1060,27 @@ def test_throttling_is_per_user_with_retry_after(api, agent, manager, settings):
     assert api(manager).get("/api/v1/organizations/").status_code == 200
 
 
+def test_throttling_counts_in_one_integer_per_user_and_minute(api, agent, settings):
+    """One INCR per request, not DRF's list of timestamps read and written back whole."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"user": "4/min", "anon": "60/min"},
+    }
+    cache.clear()
+    client = api(agent)
+    start = datetime(2026, 11, 23, 12, 0, 10, tzinfo=UTC)
+
+    with time_machine.travel(start, tick=False):
+        assert [client.get("/api/v1/organizations/").status_code for _ in range(5)] == [
+            *[200] * 4,
+            429,
+        ]
+        window = int(start.timestamp() // 60)
+        assert cache.get(f"throttle_user_{agent.pk}:{window}") == 5
+    with time_machine.travel(start + timedelta(seconds=50), tick=False):  # the next minute
+        assert client.get("/api/v1/organizations/").status_code == 200
+
+
 def test_schema_endpoint_answers(api, client):
     response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
 

@@ -142,13 +142,34 @@ def test_garbage_cursor_starts_from_the_first_page(client, agent):
     assert len(response.context["page"].rows) == 1
 
 
-def test_count_is_capped(agent, settings):
-    settings.HELPDESK_COUNT_CAP = 3
+def test_count_is_capped_lower_for_a_word_search(agent, settings):
+    settings.HELPDESK_COUNT_CAP = 4
+    settings.HELPDESK_SEARCH_COUNT_CAP = 2
     org = OrganizationFactory()
     for _ in range(5):
+        make_ticket(actor=agent, organization=org, title="Webhook retries")
+    make_ticket(actor=agent, organization=org, title="Billing")
+
+    everything = queue.page(agent, queue.QueueQuery(), size=2)
+    assert (everything.count, everything.count_capped) == (4, True)
+    search = queue.page(agent, queue.QueueQuery(q="webhook"), size=2)
+    assert (search.count, search.count_capped) == (2, True)
+    below_cap = queue.page(agent, queue.QueueQuery(q="billing"), size=2)
+    assert (below_cap.count, below_cap.count_capped) == (1, False)
+
+
+def test_a_list_on_one_page_is_counted_without_a_count_query(
+    agent, django_assert_num_queries, settings
+):
+    org = OrganizationFactory()
+    for _ in range(3):
         make_ticket(actor=agent, organization=org)
-    result = queue.page(agent, queue.QueueQuery())
-    assert (result.count, result.count_capped) == (3, True)
+    with django_assert_num_queries(2) as one_page:  # security clearance, rows
+        result = queue.page(agent, queue.QueueQuery())
+    assert (result.count, result.count_capped) == (3, False)
+    assert not any("COUNT" in q["sql"] for q in one_page.captured_queries)
+    paged = queue.page(agent, queue.QueueQuery(), size=2)
+    assert (paged.count, paged.count_capped) == (3, False)
 
 
 def test_queue_query_count_does_not_grow_with_rows(client, agent, django_assert_max_num_queries):

@@ -30,6 +30,8 @@ from ..choices import (
 
 USER = settings.AUTH_USER_MODEL
 OPEN = Q(status__in=OPEN_STATUSES)
+# What the access policy (tickets.selectors.tickets_visible_to) reads of a ticket for an agent.
+VISIBILITY_COLUMNS = ["is_security", "assignee"]
 
 
 class Organization(models.Model):
@@ -207,20 +209,24 @@ class Ticket(models.Model):
             models.Index(
                 fields=["severity", "-updated_at"], condition=OPEN, name="ticket_open_sev"
             ),
+            # The queue's default order. The included columns are those of the access policy
+            # (tickets_visible_to), so the queue's capped count is read from the index alone.
             models.Index(
                 F("sla_due_at").asc(nulls_last=True),
                 F("id").asc(),
                 condition=OPEN,
+                include=VISIBILITY_COLUMNS,
                 name="ticket_open_sla_due",
             ),
-            # The queue's default order within its most used filters (mine, a team, a
-            # customer): page after page is read off the index, never sorted.
+            # The same within the most used filters (mine, a team, a customer): page after page
+            # is read off the index, never sorted.
             *(
                 models.Index(
                     F(f"{column}_id"),
                     F("sla_due_at").asc(nulls_last=True),
                     F("id").asc(),
                     condition=OPEN,
+                    include=[c for c in VISIBILITY_COLUMNS if c != column],
                     name=f"ticket_open_{column}_sla",
                 )
                 for column in ("assignee", "team", "organization")

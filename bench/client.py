@@ -139,6 +139,39 @@ def measure(
     return figure(url, samples, first)
 
 
+@dataclass(frozen=True)
+class Job:
+    """One latency row: who asks for what."""
+
+    key: str
+    client: Client
+    url: str
+    headers: dict[str, str]
+
+
+def measure_in_rounds(
+    jobs: list[Job], *, warmups: int = 5, count: int = 60, max_seconds: float = 1200
+) -> dict[str, dict]:
+    """Like `measure` for several rows at once, taken in rounds: each round asks every row once.
+    A burst of noise on the machine (another tenant, a checkpoint, autovacuum) then falls on all
+    rows alike instead of on whichever row was being measured at the time."""
+    for _ in range(warmups):
+        for job in jobs:
+            _attempt(job.client, job.url, job.headers)
+    samples: dict[str, list[Sample]] = {job.key: [] for job in jobs}
+    first: dict[str, requests.Response | None] = {job.key: None for job in jobs}
+    deadline = time.monotonic() + max_seconds
+    for _ in range(count):
+        if time.monotonic() > deadline:
+            break
+        for job in jobs:
+            response, sample = _attempt(job.client, job.url, job.headers)
+            if first[job.key] is None:
+                first[job.key] = response
+            samples[job.key].append(sample)
+    return {job.key: figure(job.url, samples[job.key], first[job.key]) for job in jobs}
+
+
 def _attempt(client: Client, url: str, headers) -> tuple[requests.Response | None, Sample]:
     """A request that may fail: no answer in time is a sample with status 0."""
     started = time.perf_counter()

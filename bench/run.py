@@ -31,7 +31,7 @@ import requests
 from psycopg2 import sql as pgsql
 
 from . import budgets, explain, load, report
-from .client import HTMX, Client, follow_next, measure
+from .client import HTMX, Client, Job, follow_next, measure_in_rounds
 from .server import ROOT, Server, WorkerConfig
 
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -311,22 +311,22 @@ def other_scenarios(choices: dict) -> list[Scenario]:
 def run_latency(
     scenarios: list[Scenario], clients: dict[str, Client], config: Config, warmups: int
 ) -> list[dict]:
+    jobs = [
+        Job(scenario.key, clients[scenario.user], scenario.url, dict(scenario.headers))
+        for scenario in scenarios
+    ]
+    results = measure_in_rounds(jobs, warmups=warmups, count=config.requests)
     figures = []
-    for scenario in scenarios:
-        client = clients[scenario.user]
-        headers = dict(scenario.headers)
-        result = measure(
-            client, scenario.url, headers=headers, warmups=warmups, count=config.requests
-        )
+    for scenario, job in zip(scenarios, jobs, strict=True):
         # One more request with its statements written down, for EXPLAIN if it is over budget.
         with contextlib.suppress(requests.RequestException):
-            client.get(scenario.url, {**headers, "X-Bench-Capture": scenario.key})
+            job.client.get(job.url, {**job.headers, "X-Bench-Capture": scenario.key})
         figure = {
             "key": scenario.key,
             "name": scenario.name,
             "kind": "latency",
             "budget": budgets.describe(scenario.budgets),
-            **result,
+            **results[job.key],
         }
         figure.update(budgets.check(scenario.budgets, figure))
         if figure.get("error"):

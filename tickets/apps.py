@@ -6,3 +6,6 @@ class TicketsConfig(AppConfig):
 
     def ready(self):
         from . import admin_sla, tasks  # noqa: F401 - SLA admin; the ticket engine modules
+        from .selectors import connect_picker_signals
+
+        connect_picker_signals()

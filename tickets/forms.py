@@ -19,7 +19,7 @@ from .choices import (
     Status,
 )
 from .models import Organization, Team
-from .selectors import agent_choices, agents
+from .selectors import agent_choices, agents, team_choices
 
 STATUS_FILTERS = [("open", "All open"), *Status.choices, ("all", "Any status")]
 
@@ -101,7 +101,7 @@ def _agent_choices(blank: str = "Unassigned"):
 
 
 def _team_choices(blank: str = "No team"):
-    return [("", blank)] + [(t.slug, t.name) for t in Team.objects.all()]
+    return [("", blank), *team_choices()]
 
 
 class TicketFieldsForm(forms.Form):

@@ -3,6 +3,7 @@ every page, partial, API endpoint, search, export and attachment goes through it
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
@@ -132,8 +133,45 @@ def agents() -> QuerySet[User]:
     )
 
 
+# Pickers of agents and teams appear on every queue and ticket page; they change when an
+# agent-side user or a team is saved. Cached in Redis (shared by every process) until then, and
+# for at most PICKER_CACHE_SECONDS, since bulk loads (COPY, update()) send no signal.
+PICKER_CACHE_SECONDS = 300
+_AGENT_CHOICES_KEY = "pickers:agents"
+_TEAM_CHOICES_KEY = "pickers:teams"
+
+
 def agent_choices() -> list[tuple[str, str]]:
-    """(username, display name) of every active agent-side user, for pickers: one narrow query,
-    no model instances (a support organisation has hundreds)."""
-    rows = agents().values_list("username", "first_name", "last_name")
-    return [(username, f"{first} {last}".strip() or username) for username, first, last in rows]
+    """(username, display name) of every active agent-side user, for pickers: one narrow query
+    off a partial index, no model instances (a support organisation has hundreds)."""
+    choices = cache.get(_AGENT_CHOICES_KEY)
+    if choices is None:
+        rows = agents().values_list("username", "first_name", "last_name")
+        choices = [(name, f"{first} {last}".strip() or name) for name, first, last in rows]
+        cache.set(_AGENT_CHOICES_KEY, choices, PICKER_CACHE_SECONDS)
+    return choices
+
+
+def team_choices() -> list[tuple[str, str]]:
+    """(slug, name) of every team, by name."""
+    choices = cache.get(_TEAM_CHOICES_KEY)
+    if choices is None:
+        choices = list(Team.objects.order_by("name").values_list("slug", "name"))
+        cache.set(_TEAM_CHOICES_KEY, choices, PICKER_CACHE_SECONDS)
+    return choices
+
+
+def _forget_agents(**kwargs) -> None:
+    cache.delete(_AGENT_CHOICES_KEY)
+
+
+def _forget_teams(**kwargs) -> None:
+    cache.delete(_TEAM_CHOICES_KEY)
+
+
+def connect_picker_signals() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    for name, signal in (("save", post_save), ("delete", post_delete)):
+        signal.connect(_forget_agents, sender=User, dispatch_uid=f"pickers-agents-{name}")
+        signal.connect(_forget_teams, sender=Team, dispatch_uid=f"pickers-teams-{name}")

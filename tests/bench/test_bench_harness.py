@@ -17,7 +17,15 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 
 from bench import budgets, explain, load
-from bench.client import Sample, count_rows, figure, next_href, server_timing
+from bench.client import (
+    Job,
+    Sample,
+    count_rows,
+    figure,
+    measure_in_rounds,
+    next_href,
+    server_timing,
+)
 from bench.server import WorkerConfig
 from bench.stats import percentile, summarize
 from helpdesk.bench_middleware import BenchHeadersMiddleware
@@ -180,6 +188,23 @@ def test_a_scenario_figure_summarizes_the_good_answers_and_names_the_failures():
     assert (result["server_p50_ms"], result["server_p95_ms"]) == (20.0, 29.0)
     assert (result["queries_min"], result["queries_max"]) == (8, 9)
     assert result["statuses"] == [0, 200]
+
+
+def test_latency_rows_are_measured_in_rounds_so_noise_falls_on_all_of_them():
+    calls: list[str] = []
+
+    class Recorder:
+        def get(self, url, headers=None):
+            calls.append(url)
+            server_ms = 100.0 if len(calls) in (9, 10) else 10.0  # a burst of noise: two calls
+            return None, Sample(200, server_ms, 1.0, 5, server_ms, 100)
+
+    jobs = [Job(key, Recorder(), f"/{key}/", {}) for key in ("a", "b")]
+    results = measure_in_rounds(jobs, warmups=1, count=4)
+
+    assert calls == ["/a/", "/b/"] * 5  # one warm-up round, then four measured ones
+    assert results["a"]["requests"] == results["b"]["requests"] == 4
+    assert results["a"]["server_max_ms"] == results["b"]["server_max_ms"] == 100.0
 
 
 def test_wrk_summary_is_parsed_into_throughput_and_latency():

@@ -178,6 +178,7 @@ def test_queue_query_count_does_not_grow_with_rows(client, agent, django_assert_
     client.force_login(agent)
     for i in range(3):
         make_ticket(actor=agent, organization=org, assignee=other if i % 2 else None)
+    client.get(reverse("queue"))  # the agent and team pickers are cached from the first page on
     with django_assert_max_num_queries(10) as small:
         client.get(reverse("queue"))
     for i in range(30):

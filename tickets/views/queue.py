@@ -15,8 +15,8 @@ from helpdesk.access import agent_side_required
 from tickets import queue, services
 from tickets.choices import Category, Severity, Status
 from tickets.forms import BulkForm, QueueFilterForm, SavedViewForm
-from tickets.models import SavedView, Team
-from tickets.selectors import agent_choices, tickets_visible_to
+from tickets.models import SavedView
+from tickets.selectors import agent_choices, team_choices, tickets_visible_to
 
 BUILTIN_VIEWS = [
     ("All open", ""),
@@ -101,7 +101,7 @@ def queue_page(request):
         statuses=[("open", "All open"), *Status.choices, ("all", "Any status")],
         severities=list(Severity),
         categories=Category.choices,
-        team_choices=Team.objects.values_list("slug", "name"),
+        team_choices=team_choices(),
         sort_labels=queue.SORT_LABELS,
         sla_filters=queue.SLA_FILTERS,
     )

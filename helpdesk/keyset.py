@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -186,9 +187,17 @@ def _row_range(ordering: Ordering, values: list, *, reverse: bool) -> tuple[Q, Q
     return after, tail
 
 
-def page(qs: QuerySet, *, ordering: Ordering, cursor: str | None, size: int) -> KeysetPage:
+def page(
+    qs: QuerySet,
+    *,
+    ordering: Ordering,
+    cursor: str | None,
+    size: int,
+    build: Callable[[Any], Any] | None = None,
+) -> KeysetPage:
     """One page of `qs` after `cursor`; fetches size + 1 rows (in a second query only when the
-    rows of a nullable sort column run out, see the module docstring).
+    rows of a nullable sort column run out, see the module docstring). `build` turns each row of
+    `qs` (a values_list, say) into the object the page holds; it must carry the sort columns.
 
     Raises InvalidCursor for a cursor that was not made by this ordering.
     """
@@ -207,6 +216,8 @@ def page(qs: QuerySet, *, ordering: Ordering, cursor: str | None, size: int) -> 
     rows = list(qs.order_by(*order)[: size + 1])
     if tail is not None and len(rows) <= size:
         rows += base.filter(tail).order_by(*order)[: size + 1 - len(rows)]
+    if build is not None:
+        rows = [build(row) for row in rows]
     more = len(rows) > size
     rows = rows[:size]
     if reverse:

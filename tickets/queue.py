@@ -16,8 +16,10 @@ from helpdesk import clock, keyset
 from helpdesk.keyset import Ordering
 from helpdesk.models import User
 
+from . import queue_row
 from .choices import OPEN_STATUSES
 from .models import Organization, Team, Ticket
+from .queue_row import QueueRow
 from .selectors import tickets_visible_to
 
 # The orderings of the queue and the API list; `id` breaks ties.
@@ -86,7 +88,7 @@ class QueueQuery:
 
 @dataclass
 class QueuePage:
-    rows: list[Ticket]
+    rows: list[QueueRow]
     next_cursor: str | None
     previous_cursor: str | None
     count: int
@@ -163,13 +165,12 @@ def page(user: User, query: QueueQuery, *, size: int | None = None) -> QueuePage
     size = size or settings.HELPDESK_QUEUE_PAGE_SIZE
     ordering = SORTS.get(query.sort, SORTS[DEFAULT_SORT])
     base = filtered(user, query)
-    rows_qs = base.select_related("organization", "assignee", "team").defer(
-        "description", "search_vector", "recent_changes", "error_message", "workaround"
-    )
+    rows_qs = queue_row.values(base)
+    paging = {"ordering": ordering, "size": size, "build": queue_row.build}
     try:
-        result = keyset.page(rows_qs, ordering=ordering, cursor=query.cursor or None, size=size)
+        result = keyset.page(rows_qs, cursor=query.cursor or None, **paging)
     except keyset.InvalidCursor:
-        result = keyset.page(rows_qs, ordering=ordering, cursor=None, size=size)
+        result = keyset.page(rows_qs, cursor=None, **paging)
     cap = settings.HELPDESK_SEARCH_COUNT_CAP if query.q else settings.HELPDESK_COUNT_CAP
     if result.next_cursor is None and result.previous_cursor is None:
         count = len(result.rows)  # the whole list is on this page: nothing to count

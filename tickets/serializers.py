@@ -6,7 +6,6 @@ serializers resolve references (usernames, slugs, ticket keys) within what the c
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -29,10 +28,6 @@ def _user(context: dict) -> User:
 
 def _is_agent(context: dict) -> bool:
     return _user(context).is_agent_side
-
-
-def ticket_key(number: int) -> str:
-    return f"{settings.HELPDESK_TICKET_PREFIX}-{number}"
 
 
 # ---------------------------------------------------------------------------------------------

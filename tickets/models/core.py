@@ -239,11 +239,11 @@ class Ticket(models.Model):
         return f"{self.key} {self.title}"
 
     def get_absolute_url(self) -> str:
-        return _ticket_url_template().replace("KEY", self.key)
+        return ticket_url(self.key)
 
     @property
     def key(self) -> str:
-        return f"{settings.HELPDESK_TICKET_PREFIX}-{self.number}"
+        return ticket_key(self.number)
 
     @property
     def parent_key(self) -> str | None:
@@ -313,6 +313,15 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+def ticket_key(number: int) -> str:
+    return f"{settings.HELPDESK_TICKET_PREFIX}-{number}"
+
+
+def ticket_url(key: str) -> str:
+    """The agent's page of the ticket with this key."""
+    return _ticket_url_template().replace("KEY", key)
 
 
 @functools.cache

@@ -52,47 +52,47 @@ _UNASSIGNED = mark_safe('<span class="unassigned">Unassigned</span>')
 _CHECKED = mark_safe(" checked")
 
 
-def _person(user, name: str) -> SafeString:
+def _person(name: str, label: str | None = None) -> SafeString:
+    """Avatar initials of `name`, then `label` (the name itself unless given, "You" say)."""
     return format_html(
         '<span class="who"><span class="avatar" aria-hidden="true">{}</span>{}</span>',
-        initials(user),
-        name,
+        initials(name),
+        label or name,
     )
 
 
 @register.simple_tag
-def queue_row(ticket, selected=frozenset()):
-    """One row of the agent queue: severity, SLA time left, status, customer and tier, assignee,
-    team, age and last change. `selected` holds the ids ticked before an HTMX refresh."""
-    is_selected = ticket.pk in selected
-    row_class = f"sev{ticket.severity}-row" if ticket.severity <= 2 else ""
+def queue_row(row, selected=frozenset()):
+    """One row of the agent queue (a tickets.queue_row.QueueRow): severity, SLA time left,
+    status, customer and tier, assignee, team, age and last change. `selected` holds the ids
+    ticked before an HTMX refresh."""
+    is_selected = row.id in selected
+    row_class = f"sev{row.severity}-row" if row.severity <= 2 else ""
     if is_selected:
         row_class = f"{row_class} is-selected".strip()
-    url = ticket.get_absolute_url()
-    assignee = ticket.assignee if ticket.assignee_id else None
-    organization = ticket.organization
+    assignee = row.assignee_name
     return format_html(
         _QUEUE_ROW,
         row_class=row_class,
-        url=url,
-        pk=ticket.pk,
-        key=ticket.key,
+        url=row.get_absolute_url(),
+        pk=row.id,
+        key=row.key,
         checked=_CHECKED if is_selected else "",
-        title=ticket.title,
-        category=ticket.get_category_display(),
-        security=_SECURITY_TAG if ticket.is_security else "",
-        tags=join(format_html(' <span class="tag">{}</span>', tag) for tag in ticket.tags[:3]),
-        severity=severity_pill(ticket.severity),
-        sla=sla_badge(ticket),
-        status=status_pill(ticket.status),
-        organization=organization.name,
-        tier=tier_badge(organization.tier),
-        assignee=_person(assignee, assignee.display_name) if assignee else _UNASSIGNED,
-        team=ticket.team.name if ticket.team_id else "—",
-        created_stamp=stamp(ticket.created_at),
-        created_ago=ago(ticket.created_at),
-        updated_stamp=stamp(ticket.updated_at),
-        updated_ago=ago(ticket.updated_at),
+        title=row.title,
+        category=row.get_category_display(),
+        security=_SECURITY_TAG if row.is_security else "",
+        tags=join(format_html(' <span class="tag">{}</span>', tag) for tag in row.tags[:3]),
+        severity=severity_pill(row.severity),
+        sla=sla_badge(row),
+        status=status_pill(row.status),
+        organization=row.organization_name,
+        tier=tier_badge(row.organization_tier),
+        assignee=_person(assignee) if assignee else _UNASSIGNED,
+        team=row.team_name or "—",
+        created_stamp=stamp(row.created_at),
+        created_ago=ago(row.created_at),
+        updated_stamp=stamp(row.updated_at),
+        updated_ago=ago(row.updated_at),
     )
 
 
@@ -134,7 +134,7 @@ def portal_row(ticket, viewer):
         opened_by, requester_cell = "Support team", _SUPPORT_TEAM
     else:
         opened_by = "You" if ticket.requester_id == viewer.pk else requester.display_name
-        requester_cell = _person(requester, opened_by)
+        requester_cell = _person(requester.display_name, opened_by)
     url = _portal_url_template().replace("KEY", ticket.key)
     return format_html(
         _PORTAL_ROW,

@@ -25,6 +25,35 @@ def ticket(agent, customer_a, org_a):
     )
 
 
+def test_timeline_entries_say_who_what_and_carry_their_files(client, agent, ticket, customer_a):
+    reply = services.comment_add(
+        ticket=ticket,
+        author=customer_a,
+        body="Here is the log",
+        files=[SimpleUploadedFile("trace.log", b"GET /v1 500")],
+    )
+    note = services.comment_add(ticket=ticket, author=agent, body="Escalating", is_internal=True)
+    services.ticket_transition(ticket=ticket, to=Status.INVESTIGATING, actor=agent)
+    client.force_login(agent)
+
+    html = client.get(reverse("ticket_detail", args=[ticket.key])).content.decode()
+
+    def entry(comment) -> str:
+        start = html.index(f'<li id="c{comment.pk}">')
+        return html[start : html.index("</article>", start)]
+
+    customer_entry = entry(reply)
+    assert '<span class="avatar" aria-hidden="true">CA</span>' in customer_entry
+    assert "<strong>Casey Acme</strong>" in customer_entry
+    assert '<span class="tag">customer</span>' in customer_entry
+    assert "trace.log" in customer_entry  # the file inside its comment, not as a separate event
+    assert "attached trace.log" not in html
+    note_entry = entry(note)
+    assert '<span class="note-label">Internal note</span>' in note_entry
+    assert '<span class="tag">customer</span>' not in note_entry
+    assert "<strong>Alex Agent</strong> changed status from New to Investigating" in html
+
+
 def test_ticket_page_shows_header_impact_and_timeline(client, agent, ticket, customer_a):
     services.comment_add(ticket=ticket, author=customer_a, body="Still **broken**")
     services.comment_add(ticket=ticket, author=agent, body="Looking at the logs", is_internal=True)

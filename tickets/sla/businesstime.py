@@ -17,6 +17,7 @@ Seconds (and microseconds) are kept; nothing is rounded.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -116,10 +117,17 @@ def open_intervals(spec: CalendarSpec, start: datetime) -> Iterator[Interval]:
     zone = spec.zone
     day = start.astimezone(zone).date() - timedelta(days=1)
     for _ in range(HORIZON_DAYS):
-        for s, e in merge(_day_intervals(spec, day)):
+        for s, e in _business_day(spec, day):
             if e > start:
                 yield (max(s, start), e)
         day += timedelta(days=1)
+
+
+@functools.lru_cache(maxsize=8192)
+def _business_day(spec: CalendarSpec, day: date) -> tuple[Interval, ...]:
+    # A pure function of a calendar and a date, asked for again and again: every queue row's
+    # "time left" and every engine pass walk the same few days of the same few calendars.
+    return tuple(merge(_day_intervals(spec, day)))
 
 
 def _subtract(interval: Interval, pauses: list[Interval]) -> Iterator[Interval]:

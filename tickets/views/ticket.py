@@ -14,34 +14,12 @@ from helpdesk import clock, markdown, presence
 from helpdesk.access import agent_side_required
 from helpdesk.errors import DomainError
 from tickets import lifecycle, replies, services
-from tickets.choices import EventKind, Status
+from tickets.choices import Status
 from tickets.forms import MAX_UPLOAD_MB, ReplyForm, TicketCreateForm, TicketFieldsForm
 from tickets.models import ReplyTemplate
-from tickets.selectors import (
-    attachments_visible_to,
-    events_visible_to,
-    ticket_get_for_user,
-)
+from tickets.selectors import attachments_visible_to, ticket_get_for_user
 from tickets.sla import clocks
-
-# Attachment events that belong to a comment are shown inside the comment itself.
-_HIDDEN_IN_TIMELINE = {EventKind.ATTACHMENT}
-
-
-def _timeline(user, ticket, attachments):
-    """The events in order; a comment's files (from the ticket's `attachments`, fetched once for
-    the sidebar too) ride on its event as `files`."""
-    by_comment: dict[int, list] = {}
-    for attachment in attachments:
-        if attachment.comment_id:
-            by_comment.setdefault(attachment.comment_id, []).append(attachment)
-    timeline = []
-    for event in events_visible_to(user, ticket).select_related("comment__author"):
-        if event.kind in _HIDDEN_IN_TIMELINE and event.comment_id:
-            continue
-        event.files = by_comment.get(event.comment_id, ()) if event.comment_id else ()
-        timeline.append(event)
-    return timeline
+from tickets.timeline import timeline
 
 
 def _side_form(ticket) -> TicketFieldsForm:
@@ -65,7 +43,7 @@ def _context(request, ticket, **extra) -> dict:
     attachments = list(attachments_visible_to(request.user, ticket))
     ctx = {
         "ticket": ticket,
-        "timeline": _timeline(request.user, ticket, attachments),
+        "timeline": timeline(request.user, ticket, attachments),
         "attachments": attachments,
         "side_form": _side_form(ticket),
         "targets": [

@@ -87,7 +87,8 @@ def markdown(results: dict) -> str:
             for t in server["trials"]
         )
         + "), helpdesk.settings.prod, 127.0.0.1, load generator on the same machine",
-        f"- Latency: {results['settings']['requests']} sequential requests per row after "
+        f"- Latency: {results['settings']['requests']} requests per row, one at a time, in rounds "
+        "that ask every row once (machine noise falls on all rows alike), after "
         f"{results['settings']['warmups']} warm-ups; server time and queries from the server's "
         f"Server-Timing and X-Query-Count headers. Throughput: wrk, "
         f"{results['settings']['concurrency']} connections, "

@@ -4,9 +4,9 @@
 
 Steps: the database `helpdesk_bench` (created, migrated, loaded once by `seed_scale`), static
 files, credentials for the chosen users, gunicorn on 127.0.0.1 with production settings, the
-sequential latency scenarios and the wrk throughput runs, the engine tick (rolled back), EXPLAIN
-of what is over budget, then bench/results/<date>.json and .md. Settings come from the
-environment; see bench/README.md.
+latency scenarios (one request at a time, in rounds) and the wrk throughput runs, the engine tick
+(rolled back, then the tables it wrote vacuumed), EXPLAIN of what is over budget, then
+bench/results/<date>.json and .md. Settings come from the environment; see bench/README.md.
 """
 
 from __future__ import annotations

@@ -51,7 +51,13 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        return self.get_full_name() or self.username
+        return display_name(self.username, self.first_name, self.last_name)
+
+
+def display_name(username: str, first_name: str, last_name: str) -> str:
+    """The full name, else the username: how a person is shown everywhere, also where lists read
+    plain values instead of users."""
+    return f"{first_name} {last_name}".strip() or username
 
 
 def _hash_token(raw: str) -> str:

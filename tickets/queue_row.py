@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from helpdesk.models import display_name
+
 from .choices import OPEN_STATUSES, Category, Status
 from .models.core import ticket_key, ticket_url
 
@@ -92,8 +94,9 @@ class QueueRow:
         """The display name, as User.display_name gives it; None when unassigned."""
         if self.assignee_id is None:
             return None
-        full = f"{self.assignee_first_name} {self.assignee_last_name}".strip()
-        return full or self.assignee_username
+        return display_name(
+            self.assignee_username, self.assignee_first_name, self.assignee_last_name
+        )
 
 
 def values(qs):

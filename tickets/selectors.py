@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
-from helpdesk.models import AGENT_SIDE_ROLES, Role, User
+from helpdesk.models import AGENT_SIDE_ROLES, Role, User, display_name
 
 from .models import Attachment, Comment, Contact, Organization, Team, Ticket, TicketEvent
 
@@ -147,7 +147,7 @@ def agent_choices() -> list[tuple[str, str]]:
     choices = cache.get(_AGENT_CHOICES_KEY)
     if choices is None:
         rows = agents().values_list("username", "first_name", "last_name")
-        choices = [(name, f"{first} {last}".strip() or name) for name, first, last in rows]
+        choices = [(name, display_name(name, first, last)) for name, first, last in rows]
         cache.set(_AGENT_CHOICES_KEY, choices, PICKER_CACHE_SECONDS)
     return choices
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from helpdesk.models import STAFF_ROLES, User
+from helpdesk.models import STAFF_ROLES, User, display_name
 
 from .choices import EventKind
 from .models import Attachment, Ticket
@@ -42,10 +42,8 @@ COLUMNS = (
 
 
 def _name(username: str | None, first: str | None, last: str | None) -> str | None:
-    """As User.display_name: the full name, else the username; None for nobody."""
-    if username is None:
-        return None
-    return f"{first} {last}".strip() or username
+    """The person's display name; None for nobody (a deleted user, the system)."""
+    return None if username is None else display_name(username, first, last)
 
 
 @dataclass(frozen=True, slots=True)

@@ -87,11 +87,13 @@ class ApiToken(models.Model):
 
     @classmethod
     def lookup(cls, raw: str) -> ApiToken | None:
-        return (
-            cls.objects.select_related("user")
-            .filter(key_hash=_hash_token(raw), revoked_at__isnull=True, user__is_active=True)
-            .first()
+        # key_hash is unique: no ORDER BY (`.first()` would add one to every API request).
+        found = list(
+            cls.objects.select_related("user").filter(
+                key_hash=_hash_token(raw), revoked_at__isnull=True, user__is_active=True
+            )[:1]
         )
+        return found[0] if found else None
 
 
 class EngineState(models.Model):

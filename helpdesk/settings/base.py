@@ -94,7 +94,7 @@ AUTH_USER_MODEL = "helpdesk.User"
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:63799/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "helpdesk.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "helpdesk",
         "TIMEOUT": 300,

@@ -10,7 +10,7 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 AXES_FAILURE_LIMIT = 5
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "helpdesk.cache.RedisCache",
         "LOCATION": REDIS_URL.rsplit("/", 1)[0] + "/9",  # noqa: F405 - own Redis db for tests
         "KEY_PREFIX": "helpdesk-test",
     }

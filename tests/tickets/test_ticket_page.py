@@ -7,7 +7,7 @@ from django.urls import reverse
 from tests.factories import OrganizationFactory, make_agent, make_ticket
 from tickets import services
 from tickets.choices import EventKind, Status
-from tickets.models import Comment, Ticket, TicketEvent
+from tickets.models import Attachment, Comment, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,10 @@ def test_timeline_entries_say_who_what_and_carry_their_files(client, agent, tick
     assert '<span class="avatar" aria-hidden="true">CA</span>' in customer_entry
     assert "<strong>Casey Acme</strong>" in customer_entry
     assert '<span class="tag">customer</span>' in customer_entry
-    assert "trace.log" in customer_entry  # the file inside its comment, not as a separate event
+    trace = Attachment.objects.get(original_name="trace.log")
+    link = reverse("attachment_download", args=[trace.pk])
+    assert f'<a href="{link}">' in customer_entry  # the file inside its comment
+    assert "trace.log <span" in customer_entry
     assert "attached trace.log" not in html
     note_entry = entry(note)
     assert '<span class="note-label">Internal note</span>' in note_entry

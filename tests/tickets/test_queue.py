@@ -295,3 +295,22 @@ def test_sla_ordering_walks_paused_tickets_forward_and_back(agent, settings):
         back = queue.page(agent, queue.QueueQuery(sort="sla", cursor=back.previous_cursor))
         seen.insert(0, [t.pk for t in back.rows])
     assert seen == pages[:-1]
+
+
+def test_deep_pages_start_the_index_scan_at_the_cursor(agent, settings):
+    """The bound is one row comparison (an index condition), not ORs (a filter that reads and
+    drops every row before the page); mixed directions keep the OR form."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.HELPDESK_QUEUE_PAGE_SIZE = 2
+    org = OrganizationFactory()
+    for i in range(5):
+        make_ticket(actor=agent, organization=org, severity=(i % 4) + 1)
+
+    for sort, row_compare in (("sla", True), ("-updated_at", True), ("severity", False)):
+        first = queue.page(agent, queue.QueueQuery(sort=sort))
+        with CaptureQueriesContext(connection) as ctx:
+            queue.page(agent, queue.QueueQuery(sort=sort, cursor=first.next_cursor))
+        rows_sql = next(q["sql"] for q in ctx.captured_queries if "ORDER BY" in q["sql"])
+        assert ("ROW(" in rows_sql) is row_compare, sort

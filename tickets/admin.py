@@ -78,34 +78,7 @@ class AgentProfileAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
 
 
-# The order the form shows them in; every one of them is in services.EDITABLE_FIELDS.
-TICKET_EDITABLE = [
-    "title",
-    "description",
-    "issue_type",
-    "severity",
-    "category",
-    "environment",
-    "channel",
-    "assignee",
-    "team",
-    "tags",
-    "is_security",
-    "affected_users",
-    "business_impact",
-    "workaround_available",
-    "workaround",
-    "product_version",
-    "browser",
-    "platform",
-    "account_type",
-    "error_message",
-    "request_id",
-    "affected_endpoint",
-    "recent_changes",
-    "parent",
-    "duplicate_of",
-]
+TICKET_EDITABLE = list(services.EDITABLE_FIELD_ORDER)
 
 
 class TicketAdminForm(forms.ModelForm):

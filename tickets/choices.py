@@ -32,6 +32,13 @@ class Status(models.TextChoices):
 OPEN_STATUSES = (Status.NEW, Status.INVESTIGATING, Status.IN_PROGRESS, Status.WAITING_ON_CUSTOMER)
 
 
+def customer_status_label(status: str) -> str:
+    """A status as the customer portal says it: "Waiting on you" rather than on the customer."""
+    if status == Status.WAITING_ON_CUSTOMER:
+        return "Waiting on you"
+    return Status(status).label
+
+
 class IssueType(models.TextChoices):
     BUG = "bug", "Bug"
     QUESTION = "question", "Question"

@@ -25,35 +25,35 @@ from .models import Attachment, Comment, Organization, Team, Ticket, TicketEvent
 from .sla import clocks
 
 # Fields an agent edits directly; status has its own service because it follows the lifecycle.
-EDITABLE_FIELDS = frozenset(
-    {
-        "title",
-        "description",
-        "issue_type",
-        "severity",
-        "category",
-        "environment",
-        "channel",
-        "assignee",
-        "team",
-        "affected_users",
-        "business_impact",
-        "workaround_available",
-        "workaround",
-        "product_version",
-        "browser",
-        "platform",
-        "account_type",
-        "error_message",
-        "request_id",
-        "affected_endpoint",
-        "recent_changes",
-        "tags",
-        "is_security",
-        "parent",
-        "duplicate_of",
-    }
+# In the order forms show them (the admin groups them: the ticket, then impact and context).
+EDITABLE_FIELD_ORDER = (
+    "title",
+    "description",
+    "issue_type",
+    "severity",
+    "category",
+    "environment",
+    "channel",
+    "assignee",
+    "team",
+    "tags",
+    "is_security",
+    "affected_users",
+    "business_impact",
+    "workaround_available",
+    "workaround",
+    "product_version",
+    "browser",
+    "platform",
+    "account_type",
+    "error_message",
+    "request_id",
+    "affected_endpoint",
+    "recent_changes",
+    "parent",
+    "duplicate_of",
 )
+EDITABLE_FIELDS = frozenset(EDITABLE_FIELD_ORDER)
 # What a customer may set when opening a ticket on the portal or through the API.
 CUSTOMER_FIELDS = frozenset(
     {

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from helpdesk.markup import format_html, join
-from tickets.choices import Severity, Status
+from tickets.choices import Severity, Status, customer_status_label
 from tickets.templatetags.tickets_tags import (
     ago,
     event_summary,
@@ -147,7 +147,7 @@ def portal_row(ticket, viewer):
         title=ticket.title,
         opened_by=opened_by,
         status=ticket.status,
-        status_label="Waiting on you" if waiting else Status(ticket.status).label,
+        status_label=customer_status_label(ticket.status),
         severity=ticket.severity,
         severity_label=Severity(ticket.severity).label,
         updated_iso=timezone.localtime(ticket.updated_at).isoformat(),

@@ -10,7 +10,7 @@ from helpdesk import clock
 from helpdesk import markdown as md
 from helpdesk.markup import format_html
 from helpdesk.widgets import option_tags
-from tickets.choices import EventKind, Severity, Status
+from tickets.choices import EventKind, Severity, Status, customer_status_label
 from tickets.sla import calendars
 from tickets.sla.businesstime import business_time_between
 
@@ -170,6 +170,11 @@ def options(choices, selected=None):
     else:
         chosen = set() if selected in (None, "") else {str(selected)}
     return mark_safe(option_tags(choices, chosen))  # noqa: S308 - option_tags escapes
+
+
+@register.filter
+def customer_status(status: str) -> str:
+    return customer_status_label(status)
 
 
 @register.filter

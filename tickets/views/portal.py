@@ -28,7 +28,7 @@ from helpdesk.errors import DomainError
 from helpdesk.models import User
 
 from .. import services
-from ..choices import OPEN_STATUSES, Channel, EventKind, Severity, Status
+from ..choices import OPEN_STATUSES, Channel, EventKind, Severity, Status, customer_status_label
 from ..forms_portal import PortalReopenForm, PortalReplyForm, PortalTicketForm
 from ..models import Organization, Ticket, TicketEvent
 from ..selectors import (
@@ -235,7 +235,6 @@ class Entry:
 
 
 _RANK = {EventKind.CREATED: 0, "comment": 1}
-_STATUS_FOR_CUSTOMER = {Status.WAITING_ON_CUSTOMER: "Waiting on you"}
 
 
 def _event_entry(event: TicketEvent, ticket: Ticket, viewer: User) -> Entry | None:
@@ -278,7 +277,7 @@ def _event_entry(event: TicketEvent, ticket: Ticket, viewer: User) -> Entry | No
             event=event,
             text=f"{who} {verb}",
             pill=f"status-{after.value}" if show_pill else "",
-            pill_label=_STATUS_FOR_CUSTOMER.get(after, after.label) if show_pill else "",
+            pill_label=customer_status_label(after) if show_pill else "",
         )
     if event.kind == EventKind.SEVERITY:
         try:

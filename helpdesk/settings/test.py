@@ -5,13 +5,17 @@ from .base import *  # noqa: F403
 from .base import BASE_DIR, DATABASES
 
 DEBUG = False
+_REDIS_BASE = REDIS_URL.rsplit("/", 1)[0]  # noqa: F405
+# The broker of the Celery workers that live and browser tests start.
+TEST_CELERY_BROKER_URL = _REDIS_BASE + "/" + os.environ.get("HELPDESK_TEST_BROKER_DB", "8")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 AXES_FAILURE_LIMIT = 5
 CACHES = {
     "default": {
         "BACKEND": "helpdesk.cache.RedisCache",
-        "LOCATION": REDIS_URL.rsplit("/", 1)[0] + "/9",  # noqa: F405 - own Redis db for tests
+        # Own Redis dbs for tests; HELPDESK_TEST_CACHE_DB / _BROKER_DB separate two runs at once.
+        "LOCATION": _REDIS_BASE + "/" + os.environ.get("HELPDESK_TEST_CACHE_DB", "9"),
         "KEY_PREFIX": "helpdesk-test",
     }
 }

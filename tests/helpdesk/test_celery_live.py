@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _env() -> dict[str, str]:
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    broker = settings.REDIS_URL.rsplit("/", 1)[0] + "/8"  # a broker db of its own
+    broker = settings.TEST_CELERY_BROKER_URL
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "helpdesk.settings.test",

@@ -122,7 +122,7 @@ class WebhookSink:
 def process_env(**extra: str) -> dict[str, str]:
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    broker = settings.REDIS_URL.rsplit("/", 1)[0] + "/8"
+    broker = settings.TEST_CELERY_BROKER_URL
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "helpdesk.settings.test",

@@ -174,6 +174,12 @@ class Notification(models.Model):
     title = models.CharField(max_length=200)
     body = models.CharField(max_length=500, blank=True)
     url = models.CharField(max_length=300, blank=True)
+    # What it is about (helpdesk.notifications.KINDS), for the user's email preference.
+    kind = models.CharField(max_length=40, blank=True)
+    # The ticket it is about, as a plain id: the platform knows no app's models. The tickets
+    # app's access policy filters the bell on it, so a notice leaves the bell of someone who can
+    # no longer see its ticket (a contact who moved to another organization).
+    ticket_id = models.BigIntegerField(null=True, blank=True)
     # A constraint rather than unique=True: the same guarantee without the extra
     # varchar_pattern_ops index, which every insert would maintain for no query.
     dedup_key = models.CharField(max_length=200)
@@ -193,6 +199,23 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class NotificationPreference(models.Model):
+    """Whether a user also gets one kind of notice by email. No row: the kind's default.
+    In-app notices are always written: the bell is the record of what one was told."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notification_prefs")
+    kind = models.CharField(max_length=40)
+    email = models.BooleanField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_pref_user_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} / {self.kind}: {'email' if self.email else 'in-app only'}"
 
 
 class WebhookEndpoint(models.Model):

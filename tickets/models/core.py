@@ -68,6 +68,13 @@ class Team(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
     is_security = models.BooleanField(default=False, help_text="Members may see security tickets.")
+    is_triage = models.BooleanField(
+        default=False,
+        verbose_name="triages new tickets",
+        help_text="Its members and lead are told of every new ticket nobody owns yet, and of the "
+        "SLA warnings and breaches of tickets with neither an assignee nor a team. One team at "
+        "most; with none, the managers are told.",
+    )
     lead = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_teams"
     )
@@ -75,6 +82,11 @@ class Team(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_triage"], condition=models.Q(is_triage=True), name="one_triage_team"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

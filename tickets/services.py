@@ -19,7 +19,7 @@ from helpdesk import markdown as md
 from helpdesk.errors import DomainError, Forbidden
 from helpdesk.models import User
 
-from . import events, lifecycle
+from . import events, lifecycle, links
 from .choices import OPEN_STATUSES, EventKind, Status
 from .models import Attachment, Comment, Organization, Team, Ticket, TicketEvent
 from .sla import clocks
@@ -164,18 +164,7 @@ def _validate(ticket: Ticket, fields: Iterable[str]) -> None:
 
 
 def _check_links(ticket: Ticket, field: str, target: Ticket | None) -> None:
-    if target is None:
-        return
-    if target.pk == ticket.pk:
-        raise DomainError("A ticket cannot be linked to itself.", field=field)
-    # Read the other side fresh: the caller's copy may be older than a link made meanwhile.
-    parent_id, duplicate_of_id = (
-        Ticket.objects.filter(pk=target.pk).values_list("parent_id", "duplicate_of_id").get()
-    )
-    if field == "parent" and parent_id == ticket.pk:
-        raise DomainError(f"{target.key} already has this ticket as its parent.", field=field)
-    if field == "duplicate_of" and duplicate_of_id == ticket.pk:
-        raise DomainError(f"{target.key} is already a duplicate of this ticket.", field=field)
+    links.check(ticket, field, target)
 
 
 def _check_assignee(assignee: User | None) -> None:

@@ -1,0 +1,106 @@
+"""The rules of ticket links, checked by tickets.services before a link is written.
+
+A ticket may have a parent (the incident it is part of) and may be a duplicate of an original.
+Links never go round in a circle, whatever their length; a duplicate is the same customer's
+problem reported twice, so it stays within one organization and points at the original itself,
+while a parent incident may gather reports from several organizations.
+"""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+from django.db import connection
+
+from helpdesk.errors import DomainError
+
+from .models import Ticket
+from .models.core import ticket_key
+
+# Chains are a handful of tickets long; the bound only stops a walk through bad data.
+MAX_CHAIN = 1000
+
+
+def chain_from(start_id: int, *, field: str, stop_at: int) -> list[tuple[int, int]]:
+    """(id, number) of the tickets reached by following `field` from `start_id`, the start
+    included, ending at `stop_at` when the chain reaches it. One recursive query."""
+    column = Ticket._meta.get_field(field).column
+    table = Ticket._meta.db_table
+    sql = f"""
+        WITH RECURSIVE chain(id, number, next_id, depth) AS (
+            SELECT id, number, {column}, 1 FROM {table} WHERE id = %(start)s
+            UNION ALL
+            SELECT t.id, t.number, t.{column}, chain.depth + 1
+            FROM {table} t JOIN chain ON t.id = chain.next_id
+            WHERE chain.id <> %(stop)s AND chain.depth < %(limit)s
+        )
+        SELECT id, number FROM chain ORDER BY depth
+    """  # noqa: S608 - table and column names come from the model, values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"start": start_id, "stop": stop_at, "limit": MAX_CHAIN})
+        return list(cursor.fetchall())
+
+
+def check(ticket: Ticket, field: str, target: Ticket | None) -> None:
+    """Refuse a link of `ticket` to `target` through `field` ("parent" or "duplicate_of") that
+    would break a rule above. `ticket` is locked by the caller; `target` is read fresh, since the
+    caller's copy may be older than a link made meanwhile."""
+    if target is None:
+        return
+    if target.pk == ticket.pk:
+        raise DomainError("A ticket cannot be linked to itself.", field=field)
+    # Two links written at once (X under Y, Y under X) would each pass alone: link changes
+    # take turns, and each reads the chain after the one before it committed.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('tickets.links'))")
+    parent_id, duplicate_of_id, organization_id, organization_name, original_number = (
+        Ticket.objects.filter(pk=target.pk)
+        .values_list(
+            "parent_id",
+            "duplicate_of_id",
+            "organization_id",
+            "organization__name",
+            "duplicate_of__number",
+        )
+        .get()
+    )
+    if field == "parent" and parent_id == ticket.pk:
+        raise DomainError(f"{target.key} already has this ticket as its parent.", field=field)
+    if field == "duplicate_of":
+        if duplicate_of_id == ticket.pk:
+            raise DomainError(f"{target.key} is already a duplicate of this ticket.", field=field)
+        if organization_id != ticket.organization_id:
+            raise DomainError(
+                f"{target.key} belongs to {organization_name} and {ticket.key} to "
+                f"{ticket.organization.name}: a duplicate is the same customer reporting one "
+                "problem twice. For one problem hitting several customers, link both to a "
+                "parent incident.",
+                field=field,
+                code="duplicate_other_organization",
+            )
+    chain = chain_from(target.pk, field=field, stop_at=ticket.pk)
+    if chain[-1][0] == ticket.pk:
+        _refuse_cycle(ticket, field, target, chain)
+    if field == "duplicate_of" and duplicate_of_id is not None:
+        original = ticket_key(original_number)
+        raise DomainError(
+            f"{target.key} is itself a duplicate of {original}: "
+            f"mark {ticket.key} as a duplicate of {original}.",
+            field=field,
+            code="duplicate_of_duplicate",
+        )
+
+
+def _refuse_cycle(
+    ticket: Ticket, field: str, target: Ticket, chain: list[tuple[int, int]]
+) -> NoReturn:
+    path = " → ".join(ticket_key(number) for _, number in chain)
+    if field == "parent":
+        why = f"{target.key} cannot be the parent of {ticket.key}: {target.key} is already under"
+    else:
+        why = f"{ticket.key} cannot be a duplicate of {target.key}: {target.key} already leads to"
+    raise DomainError(
+        f"{why} {ticket.key} ({path}), so the links would go round in a circle.",
+        field=field,
+        code="link_cycle",
+    )

@@ -1,4 +1,5 @@
-"""The rules of ticket links, checked by tickets.services before a link is written.
+"""Ticket links: the rules tickets.services checks before writing one, and the other side of
+the links for the ticket page.
 
 A ticket may have a parent (the incident it is part of) and may be a duplicate of an original.
 Links never go round in a circle, whatever their length; a duplicate is the same customer's
@@ -8,14 +9,19 @@ while a parent incident may gather reports from several organizations.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import NoReturn
 
 from django.db import connection
+from django.db.models import Case, Count, Q, QuerySet, When
 
 from helpdesk.errors import DomainError
+from helpdesk.models import User
 
+from .choices import OPEN_STATUSES
 from .models import Ticket
 from .models.core import ticket_key
+from .selectors import tickets_visible_to
 
 # Chains are a handful of tickets long; the bound only stops a walk through bad data.
 MAX_CHAIN = 1000
@@ -103,4 +109,55 @@ def _refuse_cycle(
         f"{why} {ticket.key} ({path}), so the links would go round in a circle.",
         field=field,
         code="link_cycle",
+    )
+
+
+# --- reading both sides --------------------------------------------------------------------------
+
+# The ticket page lists this many children and duplicates of each kind; more are counted.
+SHOWN = 25
+
+
+@dataclass(frozen=True)
+class Linked:
+    """The tickets linked to one ticket from the other side: its children (when it is an
+    incident) and its duplicates (when it is an original), as the viewer may see them."""
+
+    children: list[dict]
+    children_count: int
+    duplicates: list[dict]
+    duplicates_count: int
+
+    @property
+    def more_children(self) -> int:
+        return self.children_count - len(self.children)
+
+    @property
+    def more_duplicates(self) -> int:
+        return self.duplicates_count - len(self.duplicates)
+
+
+def _rows(qs: QuerySet[Ticket]) -> list[dict]:
+    # Open tickets first: on an incident they are the ones still waiting for news.
+    rows = (
+        qs.annotate(closed_first=Case(When(status__in=OPEN_STATUSES, then=0), default=1))
+        .order_by("closed_first", "number")
+        .values("number", "title", "status", "severity", "organization__name")[:SHOWN]
+    )
+    return [{**row, "key": ticket_key(row["number"])} for row in rows]
+
+
+def linked_to(user: User, ticket: Ticket) -> Linked:
+    """At most three queries whatever the number of links: the counts, then a page of each
+    side that has any. Tickets the viewer may not see are neither listed nor counted."""
+    visible = tickets_visible_to(user)
+    as_child, as_duplicate = Q(parent_id=ticket.pk), Q(duplicate_of_id=ticket.pk)
+    counts = visible.filter(as_child | as_duplicate).aggregate(
+        children=Count("pk", filter=as_child), duplicates=Count("pk", filter=as_duplicate)
+    )
+    return Linked(
+        children=_rows(visible.filter(as_child)) if counts["children"] else [],
+        children_count=counts["children"],
+        duplicates=_rows(visible.filter(as_duplicate)) if counts["duplicates"] else [],
+        duplicates_count=counts["duplicates"],
     )

@@ -12,11 +12,16 @@
 # started on is remembered under var/, so `env` in another shell prints the same URL. When the
 # default port is taken by something else (say a second checkout on this machine) and no port was
 # asked for, the next free one is used instead. Everything binds to 127.0.0.1 only.
+#
+# HELPDESK_VAR_DIR (default var/) keeps a second, separate pair elsewhere: with it and two other
+# ports, crash tests can restart a PostgreSQL of their own while others use the default pair.
+#   HELPDESK_VAR_DIR=/tmp/chaos/var HELPDESK_PG_PORT=54339 HELPDESK_REDIS_PORT=63809 \
+#       scripts/services.sh start
 set -euo pipefail
 umask 022
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-VAR=$ROOT/var
+VAR=${HELPDESK_VAR_DIR:-$ROOT/var}
 PG_DIR=$VAR/pg
 PG_DATA=$PG_DIR/data
 PG_PORT_FILE=$PG_DIR/port
@@ -222,7 +227,7 @@ psql_admin() { # port args...
 pg_socket_dir() { # port
     local dir=$PG_DIR/run
     if ((${#dir} + ${#1} + 12 > 100)); then
-        dir=/tmp/helpdesk-pg-$(printf '%s' "$ROOT" | md5sum | cut -c1-12)
+        dir=/tmp/helpdesk-pg-$(printf '%s' "$ROOT${HELPDESK_VAR_DIR:+:$VAR}" | md5sum | cut -c1-12)
     fi
     echo "$dir"
 }

@@ -258,7 +258,13 @@ def _event_entry(event: TicketEvent, ticket: Ticket, viewer: User) -> Entry | No
         }.get(after, "changed the status to")
         if event.before == Status.RESOLVED and after == Status.INVESTIGATING:
             verb = "reopened the ticket"
-        elif event.before == Status.WAITING_ON_CUSTOMER and after == Status.IN_PROGRESS:
+        elif (
+            event.before == Status.WAITING_ON_CUSTOMER
+            and after == Status.IN_PROGRESS
+            and (event.actor is not None and not event.actor.is_agent_side)
+        ):
+            # Customers cannot set this status themselves: their reply to a waiting ticket
+            # hands it back. An agent moving it on is an ordinary status change.
             verb = "replied, so the ticket moved to"
             return Entry(
                 "event",

@@ -13,7 +13,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db import transaction
 
-from helpdesk import bulk
+from helpdesk import bulk, notifications
 from helpdesk.models import (
     Notification,
     OutboundChannel,
@@ -26,13 +26,16 @@ from helpdesk.tasks import deliver_outbound_task
 
 
 class Notice(NamedTuple):
-    """A message for one person: the bell, and an email when they have an address."""
+    """A message for one person: the bell, and an email when they have an address and want
+    this kind by email (helpdesk.notifications)."""
 
     user: User
     title: str
     body: str
     url: str
     dedup_key: str
+    kind: str = ""
+    ticket_id: int | None = None
 
 
 class Event(NamedTuple):
@@ -53,8 +56,9 @@ def _nudge_after_commit(pks: list[int]) -> None:
 def _messages(notices: Iterable[Notice], events: Iterable[Event]):
     """The varying columns of each message; send() adds status and times for all of them."""
     base = settings.HELPDESK_BASE_URL.rstrip("/")
+    by_email = notifications.email_wanted((n.user.pk, n.kind) for n in notices if n.user.email)
     for n in notices:
-        if n.user.email:
+        if (n.user.pk, n.kind) in by_email:
             yield OutboundMessage(
                 channel=OutboundChannel.EMAIL,
                 recipient=n.user.email,
@@ -79,7 +83,7 @@ def _messages(notices: Iterable[Notice], events: Iterable[Event]):
                 )
 
 
-NOTIFICATION_FIELDS = ("user", "title", "body", "url", "dedup_key")
+NOTIFICATION_FIELDS = ("user", "title", "body", "url", "kind", "ticket_id", "dedup_key")
 MESSAGE_FIELDS = ("channel", "recipient", "subject", "body", "payload", "dedup_key")
 
 
@@ -94,6 +98,8 @@ def send(*, notices: Iterable[Notice] = (), events: Iterable[Event] = (), now: d
                 title=n.title[:200],
                 body=n.body[:500],
                 url=n.url,
+                kind=n.kind,
+                ticket_id=n.ticket_id,
                 dedup_key=f"{n.dedup_key}:inapp",
             )
             for n in notices

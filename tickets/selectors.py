@@ -49,6 +49,21 @@ def tickets_visible_to(user: User) -> QuerySet[Ticket]:
     return qs.filter(Q(is_security=False) | Q(assignee=user))
 
 
+def users_who_can_see(ticket: Ticket, users: QuerySet[User]) -> QuerySet[User]:
+    """The same policy as `tickets_visible_to`, read the other way: which of `users` may see
+    this one ticket. Whoever is told about a ticket must be allowed to open it."""
+    agents = Q(role__in=AGENT_SIDE_ROLES)
+    customers = Q(role=Role.CUSTOMER, contact__organization_id=ticket.organization_id)
+    if ticket.is_security:
+        agents &= (
+            Q(role=Role.ADMIN)
+            | Q(pk__in=Team.objects.filter(is_security=True).values("members"))
+            | Q(pk=ticket.assignee_id)
+        )
+        customers &= Q(pk=ticket.requester_id)
+    return users.filter(agents | customers, is_active=True)
+
+
 def ticket_number_from_key(key: str) -> int | None:
     prefix, _, number = key.rpartition("-")
     if not prefix or not number.isdigit():

@@ -16,6 +16,7 @@ from django.db import connection
 
 from helpdesk import bulk, outbox
 from helpdesk.models import User
+from tickets import notifications
 from tickets.choices import EventKind, Severity, Tier
 from tickets.models import SlaEvent, SlaEventKind, SlaKind, SlaTarget, Ticket, TicketEvent
 
@@ -37,18 +38,18 @@ class Effects:
     credit_review: set[int] = field(default_factory=set)
     notices: list[outbox.Notice] = field(default_factory=list)
     webhooks: list[outbox.Event] = field(default_factory=list)
+    _triage: notifications.Triage | None = None
+
+    def triage(self) -> notifications.Triage:
+        """Read once per batch, and only when a ticket in it has nobody else to tell."""
+        if self._triage is None:
+            self._triage = notifications.triage()
+        return self._triage
 
 
-def _recipients(ticket: Ticket, *, with_lead: bool) -> list[User]:
-    people: list[User] = []
-    if ticket.assignee and ticket.assignee.is_active:
-        people.append(ticket.assignee)
-    elif ticket.team:
-        people.extend(u for u in ticket.team.members.all() if u.is_active)
-    lead = ticket.team.lead if ticket.team else None
-    if with_lead and lead and lead.is_active and lead not in people:
-        people.append(lead)
-    return people
+def _recipients(effects: Effects, ticket: Ticket, *, with_lead: bool) -> list[User]:
+    """The ticket's owners; a ticket with neither assignee nor team reaches the triage team."""
+    return notifications.owners(ticket, with_lead=with_lead, triage_of=effects.triage)
 
 
 def _left(target: SlaTarget, now: datetime) -> str:
@@ -93,8 +94,10 @@ def _warn(effects: Effects, target: SlaTarget, now: datetime) -> None:
         title = f"{target.get_kind_display()} due in {_left(target, now)} on {ticket.key}"
         body = f"P{ticket.severity} {Severity(ticket.severity).label}: {ticket.title}"
     key = f"sla:{ticket.pk}:{target.kind}:{target.cycle}:warned"
-    for user in _recipients(ticket, with_lead=False):
-        effects.notices.append(outbox.Notice(user, title, body, url, f"{key}:{user.pk}"))
+    for user in _recipients(effects, ticket, with_lead=False):
+        effects.notices.append(
+            outbox.Notice(user, title, body, url, f"{key}:{user.pk}", notifications.SLA, ticket.pk)
+        )
     effects.webhooks.append(
         outbox.Event(
             "sla.warned",
@@ -124,8 +127,10 @@ def _breach(effects: Effects, target: SlaTarget, now: datetime) -> None:
     body = f"{ticket.organization.name} · P{ticket.severity} · {ticket.title}"
     url = ticket.get_absolute_url()
     key = f"sla:{ticket.pk}:{target.kind}:{target.cycle}:breached"
-    for user in _recipients(ticket, with_lead=True):
-        effects.notices.append(outbox.Notice(user, title, body, url, f"{key}:{user.pk}"))
+    for user in _recipients(effects, ticket, with_lead=True):
+        effects.notices.append(
+            outbox.Notice(user, title, body, url, f"{key}:{user.pk}", notifications.SLA, ticket.pk)
+        )
     effects.webhooks.append(
         outbox.Event(
             "sla.breached",

@@ -41,7 +41,19 @@ def attachment_limit_help() -> str:
 
 
 class MultipleFileInput(forms.FileInput):
+    """Several files at once. The limits ride along (read when rendering, not at import) so the
+    browser can name a file it would refuse before anything is sent (static/js/portal_files.js):
+    a form sent back with an error cannot give the chosen files back."""
+
     allow_multiple_selected = True
+
+    def get_context(self, name: str, value: Any, attrs: dict | None) -> dict[str, Any]:
+        attrs = {
+            **(attrs or {}),
+            "data-max-bytes": settings.HELPDESK_ATTACHMENT_MAX_BYTES,
+            "data-max-files": MAX_FILES,
+        }
+        return super().get_context(name, value, attrs)
 
 
 class MultipleFileField(forms.FileField):
@@ -58,16 +70,33 @@ class MultipleFileField(forms.FileField):
         uploads = data if isinstance(data, list | tuple) else [data]
         if len(uploads) > MAX_FILES:
             raise forms.ValidationError(f"Attach at most {MAX_FILES} files at once.")
-        cleaned = [super(MultipleFileField, self).clean(upload, initial) for upload in uploads]
         limit = settings.HELPDESK_ATTACHMENT_MAX_BYTES
-        errors = [
-            f"“{upload.name}” is {_mb(upload.size)}; each file may be at most {_mb(limit)}."
-            for upload in cleaned
-            if upload.size > limit
-        ]
+        cleaned, errors = [], []
+        for upload in uploads:
+            try:
+                upload = super().clean(upload, initial)
+            except forms.ValidationError as exc:
+                errors.append(_named_error(upload, exc))
+                continue
+            if upload.size > limit:
+                errors.append(
+                    f"“{upload.name}” is {_mb(upload.size)}; each file may be at most {_mb(limit)}."
+                )
+            cleaned.append(upload)
         if errors:
             raise forms.ValidationError(errors)
         return cleaned
+
+
+def _named_error(upload: Any, exc: forms.ValidationError) -> str:
+    """Django's file errors do not say which file; among several, the customer needs to know."""
+    name = getattr(upload, "name", "") or "A file"
+    if exc.code == "empty":
+        return (
+            f"“{name}” is empty (0 bytes): leave it out, or choose it again once it has been "
+            "saved with its content."
+        )
+    return f"“{name}”: {' '.join(exc.messages)}"
 
 
 class PortalTicketForm(forms.Form):

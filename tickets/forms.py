@@ -8,7 +8,7 @@ from django.conf import settings
 from helpdesk.models import Role, User
 from helpdesk.widgets import FastSelect, FlatChoices
 
-from . import queue
+from . import placeholders, queue
 from .choices import (
     BusinessImpact,
     Category,
@@ -157,10 +157,43 @@ class TicketFieldsForm(forms.Form):
         return changes
 
 
+# The Properties panel of the ticket page. Beside each control the page sends the value it
+# showed (`seen_<name>`): only a control whose value differs from it was edited, and that shown
+# value is what the change expects to replace (tickets/conflicts.py).
+SEEN_PREFIX = "seen_"
+
+
+def split_edits(data) -> tuple[dict[str, str], dict[str, str]]:
+    """(the fields edited on the page, the values the page showed for them). A field posted
+    without its shown value (a form of its own, a script) counts as edited, with no guard."""
+    edited: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for name, value in data.items():
+        if name.startswith(SEEN_PREFIX) or name == "csrfmiddlewaretoken":
+            continue
+        shown = data.get(SEEN_PREFIX + name)
+        if shown is None:
+            edited[name] = value
+        elif value.strip() != shown.strip():
+            edited[name] = value
+            seen[name] = shown
+    return edited, seen
+
+
 class ReplyForm(forms.Form):
     body = forms.CharField(widget=forms.Textarea, max_length=50_000)
     is_internal = forms.BooleanField(required=False)
     status = forms.ChoiceField(choices=_blank(Status.choices, "Keep status"), required=False)
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"]
+        if missing := placeholders.unfilled(body):
+            raise forms.ValidationError(
+                "Fill in the template's blanks before sending: %(blanks)s.",
+                code="unfilled_placeholders",
+                params={"blanks": ", ".join(missing)},
+            )
+        return body
 
 
 class TicketCreateForm(forms.Form):

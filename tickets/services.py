@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +19,7 @@ from helpdesk import markdown as md
 from helpdesk.errors import DomainError, Forbidden
 from helpdesk.models import User
 
-from . import events, lifecycle, links
+from . import conflicts, events, lifecycle, links
 from .choices import OPEN_STATUSES, EventKind, Status
 from .models import Attachment, Comment, Organization, Team, Ticket, TicketEvent
 from .sla import clocks
@@ -228,9 +228,18 @@ def ticket_create(
 
 @transaction.atomic
 def ticket_update(
-    *, ticket: Ticket, actor: User, changes: dict[str, Any], now: datetime | None = None
+    *,
+    ticket: Ticket,
+    actor: User,
+    changes: dict[str, Any],
+    expected: Mapping[str, Any] | None = None,
+    now: datetime | None = None,
 ) -> Ticket:
-    """Change fields; one timeline event per field that really changed."""
+    """Change fields; one timeline event per field that really changed.
+
+    `expected` holds, for fields being changed, the value the editor saw. A field that someone
+    else changed since raises `conflicts.StaleChange` and nothing is written (tickets/conflicts.py).
+    """
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise DomainError(f"Unknown or read-only field(s): {', '.join(sorted(unknown))}.")
@@ -238,6 +247,8 @@ def ticket_update(
     now = now or clock.now()
     if "tags" in changes:
         changes = {**changes, "tags": normalize_tags(changes["tags"] or [])}
+    if expected and "tags" in expected:
+        expected = {**expected, "tags": normalize_tags(expected["tags"] or [])}
     if "assignee" in changes:
         _check_assignee(changes["assignee"])
     for field in ("parent", "duplicate_of"):
@@ -249,6 +260,8 @@ def ticket_update(
         before = getattr(ticket, field)
         if isinstance(value, str) and field not in {"description", "workaround"}:
             value = value.strip()
+        if expected and field in expected:
+            conflicts.refuse_if_stale(ticket, field=field, seen=expected[field], wanted=value)
         if before == value:
             continue
         setattr(ticket, field, value)

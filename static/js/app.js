@@ -89,6 +89,50 @@
     }
   });
 
+  // ----- Composer: reply templates and their blanks ---------------------------------------
+  // Picking a template replaces the message: ask first when a draft would be lost.
+  document.addEventListener("htmx:confirm", (event) => {
+    const elt = event.detail.elt;
+    if (elt.id === "template-picker") {
+      const body = $("#reply-body");
+      if (!body || !body.value.trim() || !elt.value) return;
+      event.preventDefault();
+      const name = elt.options[elt.selectedIndex].text;
+      if (window.confirm(`Replace your draft with the template “${name}”? The text you wrote will be lost.`)) {
+        event.detail.issueRequest(true);
+      } else {
+        elt.value = "";
+      }
+    } else if (elt.id === "reply-form" && unfilledBlanks().length) {
+      // The server refuses such a reply too; saying it here keeps the agent in the composer.
+      event.preventDefault();
+      showBlanks(true);
+      const body = $("#reply-body");
+      if (body) body.focus();
+    }
+  });
+
+  function unfilledBlanks() {
+    const form = $("#reply-form");
+    const body = $("#reply-body");
+    if (!form || !body || !form.dataset.templateBlanks) return [];
+    return form.dataset.templateBlanks.split("|").filter((blank) => blank && body.value.includes(blank));
+  }
+
+  function showBlanks(sending) {
+    const warning = $("#blanks-warning");
+    if (!warning) return;
+    const blanks = unfilledBlanks();
+    warning.hidden = blanks.length === 0;
+    warning.textContent = blanks.length
+      ? `${sending ? "Not sent: fill" : "Fill"} in the template's blanks before sending: ${blanks.join(", ")}.`
+      : "";
+  }
+
+  document.addEventListener("input", (event) => {
+    if (event.target.id === "reply-body") showBlanks(false);
+  });
+
   // ----- Keyboard shortcuts (listed in the "?" dialog) ------------------------------------
   let focusIndex = -1;
   function focusRow(delta) {
@@ -132,6 +176,7 @@
     if (box) setMode(box.checked ? "note" : "reply");
     const preview = $("#preview");
     if (preview && preview.textContent.trim()) preview.classList.remove("hidden");
+    showBlanks(false);
   });
   document.addEventListener("DOMContentLoaded", () => { syncSelection(); syncBulkAction(); });
 })();

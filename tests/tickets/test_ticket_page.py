@@ -4,10 +4,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tests.factories import OrganizationFactory, make_agent, make_ticket
+from tests.factories import OrganizationFactory, TeamFactory, make_agent, make_ticket
 from tickets import services
 from tickets.choices import EventKind, Status
-from tickets.models import Attachment, Comment, Ticket, TicketEvent
+from tickets.models import Attachment, Comment, ReplyTemplate, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -161,7 +161,7 @@ def test_sidebar_updates_fields_and_links(client, agent, ticket, org_a):
 
 
 def test_linking_to_an_invisible_ticket_is_refused(client, agent, ticket):
-    secret = make_ticket(actor=agent, is_security=True)
+    secret = make_ticket(actor=make_agent(), organization=ticket.organization, is_security=True)
     client.force_login(agent)
     response = client.post(
         reverse("ticket_update", args=[ticket.key]), {"duplicate_of": secret.key}, **HX
@@ -299,3 +299,174 @@ def test_ticket_page_query_count_does_not_grow_with_comments(
     with django_assert_max_num_queries(25) as many:
         client.get(reverse("ticket_detail", args=[ticket.key]))
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def _panel(ticket, **edits) -> dict:
+    """A Properties panel POST as the page sends it: every control, with the value it showed."""
+    shown = {
+        "assignee": ticket.assignee.username if ticket.assignee else "",
+        "team": ticket.team.slug if ticket.team else "",
+        "severity": str(ticket.severity),
+        "category": ticket.category,
+        "issue_type": ticket.issue_type,
+        "environment": ticket.environment,
+    }
+    data = {**shown, **edits}
+    data.update({f"seen_{name}": value for name, value in shown.items()})
+    return data
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "saved"),
+    [
+        ("severity", "2", "Saved: Severity P2 · High."),
+        ("team", "security", "Saved: Team Security."),
+        ("category", "authentication", "Saved: Category Authentication."),
+        ("issue_type", "incident", "Saved: Issue type Incident."),
+        ("environment", "staging", "Saved: Environment Staging."),
+        ("assignee", "agent", "Saved: Assignee Alex Agent."),
+    ],
+)
+def test_each_property_saves_alone_and_says_so(client, agent, ticket, field, value, saved):
+    TeamFactory(name="Security", slug="security")
+    client.force_login(agent)
+    before = Ticket.objects.get(pk=ticket.pk)
+
+    response = client.post(
+        reverse("ticket_update", args=[ticket.key]), _panel(ticket, **{field: value}), **HX
+    )
+
+    assert saved in response.content.decode()
+    after = Ticket.objects.get(pk=ticket.pk)
+    stored = getattr(after, field)
+    shown = {"assignee": "username", "team": "slug"}.get(field)
+    assert str(getattr(stored, shown) if shown else stored) == value
+    untouched = {"assignee", "team", "severity", "category", "issue_type", "environment"} - {field}
+    assert all(getattr(after, f) == getattr(before, f) for f in untouched)
+    assert list(after.events.filter(field__in=untouched).values_list("field", flat=True)) == []
+
+
+def test_stale_panel_keeps_what_the_manager_set_and_saves_the_agents_field(
+    client, agent, manager, ticket
+):
+    security = TeamFactory(name="Security", slug="security")
+    page = Ticket.objects.get(pk=ticket.pk)  # the agent's page, loaded before the manager's edit
+    services.ticket_update(ticket=ticket, actor=manager, changes={"severity": 3, "team": security})
+    services.ticket_update(ticket=ticket, actor=manager, changes={"severity": 1})
+    client.force_login(agent)
+
+    response = client.post(
+        reverse("ticket_update", args=[ticket.key]), _panel(page, assignee="agent"), **HX
+    )
+
+    ticket.refresh_from_db()
+    assert (ticket.severity, ticket.team, ticket.assignee) == (1, security, agent)
+    assert "Saved: Assignee Alex Agent." in response.content.decode()
+
+
+def test_changing_a_field_someone_changed_meanwhile_is_refused_with_who_and_a_reload(
+    client, agent, manager, ticket
+):
+    page = Ticket.objects.get(pk=ticket.pk)  # shows P1
+    services.ticket_update(ticket=ticket, actor=manager, changes={"severity": 3})
+    client.force_login(agent)
+    events_before = TicketEvent.objects.count()
+
+    response = client.post(
+        reverse("ticket_update", args=[ticket.key]), _panel(page, severity="2"), **HX
+    )
+
+    html = response.content.decode()
+    assert "Morgan Manager changed Severity to P3 · Medium at " in html
+    assert "(you saw P1 · Critical). Your change to P2 · High was not saved" in html
+    assert 'id="props-reload"' in html
+    assert Ticket.objects.get(pk=ticket.pk).severity == 3
+    assert TicketEvent.objects.count() == events_before
+
+
+def test_stale_change_without_htmx_redirects_with_the_message(client, agent, manager, ticket):
+    page = Ticket.objects.get(pk=ticket.pk)
+    services.ticket_update(ticket=ticket, actor=manager, changes={"category": "performance"})
+    client.force_login(agent)
+
+    response = client.post(
+        reverse("ticket_update", args=[ticket.key]),
+        _panel(page, category="validation"),
+        follow=True,
+    )
+
+    assert "Morgan Manager changed Category to Performance" in response.content.decode()
+    assert Ticket.objects.get(pk=ticket.pk).category == "performance"
+
+
+def test_tags_saved_with_what_the_page_showed(client, agent, manager, ticket):
+    services.ticket_update(ticket=ticket, actor=agent, changes={"tags": ["sso", "Login"]})
+    client.force_login(agent)
+    client.post(
+        reverse("ticket_update", args=[ticket.key]),
+        {"tags": "sso, login, okta", "seen_tags": "sso, login"},
+        **HX,
+    )
+    assert Ticket.objects.get(pk=ticket.pk).tags == ["sso", "login", "okta"]
+    services.ticket_update(ticket=ticket, actor=manager, changes={"tags": ["mfa"]})
+
+    response = client.post(
+        reverse("ticket_update", args=[ticket.key]),
+        {"tags": "sso", "seen_tags": "sso, login, okta"},
+        **HX,
+    )
+
+    assert "Morgan Manager changed Tags to mfa" in response.content.decode()
+    assert Ticket.objects.get(pk=ticket.pk).tags == ["mfa"]
+
+
+def test_status_move_refreshes_the_composer_status_list(client, agent, ticket):
+    client.force_login(agent)
+    response = client.post(
+        reverse("ticket_status", args=[ticket.key]), {"status": "investigating"}, **HX
+    )
+    html = response.content.decode()
+    start = html.index('<select name="status" id="composer-status"')
+    composer_status = html[start : html.index("</select>", start)]
+    assert 'hx-swap-oob="true"' in composer_status
+    assert 'value="in_progress"' in composer_status
+    assert 'value="investigating"' not in composer_status
+
+
+@pytest.fixture
+def findings_template():
+    return ReplyTemplate.objects.create(
+        name="Findings",
+        slug="findings",
+        body="We found:\n- [Key finding 1]\n- [Key finding 2]\n\nDocs: [link]",
+    )
+
+
+def test_reply_with_unfilled_template_blanks_is_refused_naming_them(
+    client, agent, ticket, findings_template
+):
+    client.force_login(agent)
+    body = "Findings:\n- [Key finding 1]\n\nSee [link] and [the docs](https://example.com)."
+
+    response = client.post(reverse("ticket_reply", args=[ticket.key]), {"body": body}, **HX)
+
+    html = response.content.decode()
+    assert "Fill in the template&#x27;s blanks before sending: [Key finding 1], [link]." in html
+    assert "See [link] and [the docs](https://example.com)." in html  # the draft is kept
+    assert not Comment.objects.filter(ticket=ticket).exists()
+
+
+def test_brackets_that_are_no_template_blank_are_sent(client, agent, ticket, findings_template):
+    client.force_login(agent)
+    body = "The log says [ERROR] token expired; `[link]` in code is quoted, not a blank."
+    client.post(reverse("ticket_reply", args=[ticket.key]), {"body": body}, **HX)
+    assert Comment.objects.get(ticket=ticket).body == body
+
+
+def test_composer_knows_the_template_blanks(client, agent, ticket, findings_template):
+    client.force_login(agent)
+    html = client.get(reverse("ticket_detail", args=[ticket.key])).content.decode()
+    start = html.index('data-template-blanks="')
+    blanks = html[start : html.index('"', start + 22)].split('"')[1].split("|")
+    assert "[Key finding 1]" in blanks
+    assert "[link]" in blanks

@@ -13,10 +13,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from helpdesk import clock, markdown, presence
 from helpdesk.access import agent_side_required
 from helpdesk.errors import DomainError
-from tickets import lifecycle, replies, services
+from tickets import conflicts, lifecycle, placeholders, replies, services
 from tickets.choices import Status
-from tickets.forms import MAX_UPLOAD_MB, ReplyForm, TicketCreateForm, TicketFieldsForm
+from tickets.forms import (
+    MAX_UPLOAD_MB,
+    ReplyForm,
+    TicketCreateForm,
+    TicketFieldsForm,
+    split_edits,
+)
 from tickets.models import ReplyTemplate
+from tickets.security import created_message
 from tickets.selectors import attachments_visible_to, ticket_get_for_user
 from tickets.sla import clocks
 from tickets.timeline import timeline
@@ -41,6 +48,7 @@ def _side_form(ticket) -> TicketFieldsForm:
 
 def _context(request, ticket, **extra) -> dict:
     attachments = list(attachments_visible_to(request.user, ticket))
+    templates = list(ReplyTemplate.objects.filter(is_active=True))
     ctx = {
         "ticket": ticket,
         "timeline": timeline(request.user, ticket, attachments),
@@ -49,7 +57,8 @@ def _context(request, ticket, **extra) -> dict:
         "targets": [
             (s, Status(s).label) for s in Status.values if lifecycle.is_allowed(ticket.status, s)
         ],
-        "templates": ReplyTemplate.objects.filter(is_active=True),
+        "templates": templates,
+        "template_blanks": placeholders.template_blanks(templates),
         "reply_form": ReplyForm(),
         "max_upload_mb": MAX_UPLOAD_MB,
         "others": presence.others(f"ticket:{ticket.pk}", user_id=request.user.pk),
@@ -59,14 +68,38 @@ def _context(request, ticket, **extra) -> dict:
     return ctx
 
 
-def _respond(request, ticket, *, error: str = "", reply_form=None, side_form=None):
-    """htmx: fresh head, timeline and sidebar (and the composer after a reply). Else redirect."""
+def _respond(
+    request,
+    ticket,
+    *,
+    error: str = "",
+    reply_form=None,
+    side_form=None,
+    props_saved: str = "",
+    props_error: str = "",
+    stale: bool = False,
+    status_changed: bool = False,
+):
+    """htmx: fresh head, timeline and sidebar (and the composer after a reply; its status list
+    after a move). Else redirect. `props_*` is the outcome shown in the Properties panel."""
     if not request.htmx:
-        if error:
-            messages.error(request, error)
+        for text, level in ((error, messages.ERROR), (props_error, messages.ERROR)):
+            if text:
+                messages.add_message(request, level, text)
+        if props_saved:
+            messages.success(request, props_saved)
         return redirect("ticket_detail", key=ticket.key)
     ticket = ticket_get_for_user(request.user, ticket.key)
-    ctx = _context(request, ticket, error=error, oob=True)
+    ctx = _context(
+        request,
+        ticket,
+        error=error,
+        oob=True,
+        props_saved=props_saved,
+        props_error=props_error,
+        stale=stale,
+        status_changed=status_changed,
+    )
     if reply_form is not None:
         ctx["reply_form"] = reply_form
         ctx["refresh_composer"] = True
@@ -130,11 +163,15 @@ def ticket_reply(request, key: str):
 @require_POST
 @agent_side_required
 def ticket_update(request, key: str):
+    """Save the Properties panel: only the fields edited on the page, each refused when someone
+    changed it after the page showed it (the other fields stay as they are now)."""
     ticket = ticket_get_for_user(request.user, key)
-    form = TicketFieldsForm(request.POST)
+    edited, seen = split_edits(request.POST)
+    if not edited:
+        return _respond(request, ticket, props_saved="Nothing to save: no field was changed.")
+    form = TicketFieldsForm(edited)
     if not form.is_valid():
-        error = "; ".join(e for errs in form.errors.values() for e in errs)
-        return _respond(request, ticket, error=error)
+        return _respond(request, ticket, props_error=_form_errors(form))
 
     def resolve(other_key):
         try:
@@ -144,16 +181,25 @@ def ticket_update(request, key: str):
 
     changes = form.changes(resolve)
     if form.errors:
-        return _respond(
-            request, ticket, error="; ".join(e for errs in form.errors.values() for e in errs)
-        )
+        return _respond(request, ticket, props_error=_form_errors(form))
+    seen_form = TicketFieldsForm(seen)
+    seen_form.is_valid()
+    # A shown value that no longer parses (a team since deleted) cannot guard anything.
+    expected = {k: v for k, v in seen_form.changes(resolve).items() if k not in seen_form.errors}
     try:
-        services.ticket_update(ticket=ticket, actor=request.user, changes=changes)
+        services.ticket_update(
+            ticket=ticket, actor=request.user, changes=changes, expected=expected
+        )
+    except conflicts.StaleChange as exc:
+        return _respond(request, ticket, props_error=exc.message, stale=True)
     except DomainError as exc:
-        return _respond(request, ticket, error=exc.message)
+        return _respond(request, ticket, props_error=exc.message)
     except ValidationError as exc:
-        return _respond(request, ticket, error="; ".join(exc.messages))
-    return _respond(request, ticket)
+        return _respond(request, ticket, props_error="; ".join(exc.messages))
+    saved = "; ".join(
+        f"{conflicts.field_label(f)} {conflicts.value_label(f, v)}" for f, v in changes.items()
+    )
+    return _respond(request, ticket, props_saved=f"Saved: {saved}.")
 
 
 @require_POST
@@ -166,7 +212,7 @@ def ticket_status(request, key: str):
         )
     except DomainError as exc:
         return _respond(request, ticket, error=exc.message)
-    return _respond(request, ticket)
+    return _respond(request, ticket, status_changed=True)
 
 
 @require_POST
@@ -232,7 +278,7 @@ def ticket_new(request):
         except ValidationError as exc:
             error = "; ".join(exc.messages)
         else:
-            messages.success(request, f"Created {ticket.key}.")
+            messages.success(request, created_message(ticket, request.user))
             return redirect("ticket_detail", key=ticket.key)
     ctx = {"form": form, "error": error, "nav": "new", "max_upload_mb": MAX_UPLOAD_MB}
     return render(request, "tickets/ticket_new.html", ctx)

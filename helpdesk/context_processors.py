@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from helpdesk.models import Notification
+from helpdesk import notifications as notices
 
 
 def product(request):
@@ -15,6 +15,6 @@ def notifications(request):
         return {}
     return {
         "unread_notifications": SimpleLazyObject(
-            lambda: Notification.objects.filter(user=user, read_at__isnull=True).count()
+            lambda: notices.visible_to(user).filter(read_at__isnull=True).count()
         )
     }

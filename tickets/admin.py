@@ -60,8 +60,8 @@ class ContactAdmin(admin.ModelAdmin):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "is_security", "lead"]
-    list_filter = ["is_security"]
+    list_display = ["name", "is_triage", "is_security", "lead"]
+    list_filter = ["is_triage", "is_security"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     raw_id_fields = ["lead"]
@@ -250,7 +250,7 @@ class TicketEventAdmin(admin.ModelAdmin):
 class ReplyTemplateForm(forms.ModelForm):
     class Meta:
         model = ReplyTemplate
-        fields = ["name", "slug", "body", "is_internal", "is_active", "position"]
+        fields = ["name", "slug", "body", "is_internal", "is_active", "on_security_tickets", "position"]
         help_texts = {
             "body": (
                 "Markdown. Variables: {{ customer_name }}, {{ ticket_key }}, {{ ticket_title }}, "
@@ -270,7 +270,7 @@ class ReplyTemplateForm(forms.ModelForm):
 @admin.register(ReplyTemplate)
 class ReplyTemplateAdmin(admin.ModelAdmin):
     form = ReplyTemplateForm
-    list_display = ["name", "slug", "is_internal", "is_active", "position"]
+    list_display = ["name", "slug", "is_internal", "is_active", "on_security_tickets", "position"]
     list_editable = ["is_active", "position"]
     list_filter = ["is_active", "is_internal"]
     search_fields = ["name", "slug", "body"]

@@ -90,7 +90,7 @@ def test_bell_counts_unread_and_opening_marks_read(client, agent, org_a):
         engine.tick()
     client.force_login(agent)
     html = client.get(reverse("notifications")).content.decode()
-    assert '<span class="bell-count">1</span>' in html
+    assert 'id="bell-count" class="bell-count">1</span>' in html
     note = Notification.objects.get(user=agent)
     response = client.post(reverse("notification_open", args=[note.pk]))
     assert response.url == reverse("ticket_detail", args=[ticket.key])

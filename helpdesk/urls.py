@@ -21,3 +21,9 @@ urlpatterns = [
     path("portal/", include("tickets.urls_portal")),
     path("", include("tickets.urls")),
 ]
+
+# Under /api/ these answer JSON in the API's error shape; elsewhere, the site's error pages.
+handler400 = "helpdesk.api_errors.bad_request"
+handler403 = "helpdesk.api_errors.permission_denied"
+handler404 = "helpdesk.api_errors.page_not_found"
+handler500 = "helpdesk.api_errors.server_error"

@@ -54,7 +54,11 @@ def world():
     )
     internal = Attachment.objects.get(original_name="internal.log")
     ticket_b = make_ticket(actor=agent, organization=org_b, title="Webhooks")
-    security = make_ticket(actor=agent, organization=org_a, title="Data exposure", is_security=True)
+    # Flagged by an agent outside the security team, who keeps it as its assignee: none of ROLES.
+    reporter = make_agent(username="reporter")
+    security = make_ticket(
+        actor=reporter, organization=org_a, title="Data exposure", is_security=True
+    )
     return {
         "users": users,
         "a": ticket_a.key,

@@ -12,16 +12,22 @@ Decisions a client can rely on:
 
 from __future__ import annotations
 
+import functools
+import json
+
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.decorators import api_view
+from rest_framework.decorators import api_view, parser_classes
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from helpdesk.api_errors import check_url_length
+from helpdesk.api_parsers import BoundedJSONParser
 from helpdesk.errors import DomainError
 from helpdesk.models import User
 
@@ -29,6 +35,7 @@ from . import queue, services
 from . import serializers as s
 from .api_pagination import Ordering, paginate
 from .choices import Channel
+from .limits import TICKET_TEXT_LIMITS
 from .models import Attachment, Organization, Ticket
 from .selectors import (
     attachments_visible_to,
@@ -57,7 +64,14 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 
 def endpoint(*methods: str):
     def wrap(view):
-        return api_view(list(methods))(view)
+        @functools.wraps(view)
+        def checked(request: Request, *args, **kwargs) -> Response:
+            check_url_length(request)
+            return view(request, *args, **kwargs)
+
+        return api_view(list(methods))(
+            parser_classes([BoundedJSONParser, MultiPartParser])(checked)
+        )
 
     return wrap
 
@@ -108,9 +122,17 @@ def _ticket_list(request: Request) -> Response:
         .defer("search_vector")
     )
     page = paginate(
-        request, qs, ordering=queue.SORTS[params["sort"]], page_size=params["page_size"]
+        request,
+        qs,
+        ordering=queue.SORTS[params["sort"]],
+        page_size=params["page_size"],
+        weigh=_ticket_text,
     )
     return Response(page.body(s.TicketSerializer(page.rows, many=True, context=_ctx(request)).data))
+
+
+def _ticket_text(ticket: Ticket) -> int:
+    return sum(len(getattr(ticket, name)) for name in TICKET_TEXT_LIMITS)
 
 
 def _own_organization(user: User) -> Organization:
@@ -204,7 +226,8 @@ def ticket_detail(request: Request, key: str) -> Response:
     summary="Change the status",
     description="Moves along the lifecycle. Customers may confirm a resolution (resolved → "
     "closed) or reopen it (resolved → investigating). A move the lifecycle forbids answers 400 "
-    "`illegal_transition`; one a customer may not make, 400 `transition_not_allowed`.",
+    "`illegal_transition`; one a customer may not make, 400 `transition_not_allowed`. Waiting "
+    "on the customer needs a public `message` (400 `message_required` without one).",
     parameters=[KEY_PARAM],
     request=s.TransitionSerializer,
     responses={200: s.TicketSerializer, **_errors(400, 404)},
@@ -216,7 +239,10 @@ def ticket_transition(request: Request, key: str) -> Response:
     serializer = s.TransitionSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     ticket = services.ticket_transition(
-        ticket=ticket, to=serializer.validated_data["status"], actor=request.user
+        ticket=ticket,
+        to=serializer.validated_data["status"],
+        actor=request.user,
+        message=serializer.validated_data.get("message", ""),
     )
     return Response(s.TicketSerializer(ticket, context=_ctx(request)).data)
 
@@ -259,7 +285,7 @@ def _comments(user: User, ticket: Ticket):
     parameters=[KEY_PARAM],
     request={
         "application/json": s.CommentCreateSerializer,
-        "multipart/form-data": s.CommentCreateSerializer,
+        "multipart/form-data": s.CommentUploadSerializer,
     },
     responses={201: s.CommentSerializer, **_errors(400, 403, 404)},
     tags=["comments"],
@@ -269,7 +295,9 @@ def ticket_comments(request: Request, key: str) -> Response:
     user = request.user
     ticket = ticket_get_for_user(user, key)
     if request.method == "POST":
-        serializer = s.CommentCreateSerializer(data=request.data)
+        multipart = request.content_type.startswith("multipart/")
+        serializer_class = s.CommentUploadSerializer if multipart else s.CommentCreateSerializer
+        serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         if data["is_internal"] and not user.is_agent_side:
@@ -279,18 +307,31 @@ def ticket_comments(request: Request, key: str) -> Response:
             author=user,
             body=data["body"],
             is_internal=data["is_internal"],
-            files=data["files"],
+            files=data.get("files", []),
         )
         comment = _comments(user, ticket).get(pk=comment.pk)
         return Response(
             s.CommentSerializer(comment, context=_ctx(request)).data, status=status.HTTP_201_CREATED
         )
     page = paginate(
-        request, _comments(user, ticket), ordering=BY_TIME, page_size=_page_size(request)
+        request,
+        _comments(user, ticket),
+        ordering=BY_TIME,
+        page_size=_page_size(request),
+        weigh=_comment_text,
     )
     return Response(
         page.body(s.CommentSerializer(page.rows, many=True, context=_ctx(request)).data)
     )
+
+
+def _comment_text(comment) -> int:
+    return len(comment.body) + len(comment.body_html)
+
+
+def _event_text(event) -> int:
+    # Field changes keep both values: a description edit carries two descriptions.
+    return sum(len(json.dumps(value)) for value in (event.before, event.after) if value)
 
 
 @extend_schema(
@@ -355,7 +396,7 @@ def ticket_attachments(request: Request, key: str) -> Response:
 def ticket_events(request: Request, key: str) -> Response:
     ticket = ticket_get_for_user(request.user, key)
     qs = events_visible_to(request.user, ticket)
-    page = paginate(request, qs, ordering=BY_TIME, page_size=_page_size(request))
+    page = paginate(request, qs, ordering=BY_TIME, page_size=_page_size(request), weigh=_event_text)
     return Response(page.body(s.EventSerializer(page.rows, many=True, context=_ctx(request)).data))
 
 

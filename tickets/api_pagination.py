@@ -1,7 +1,14 @@
-"""Keyset pagination for the API: helpdesk.keyset with next/previous links."""
+"""Keyset pagination for the API: helpdesk.keyset with next/previous links.
+
+A page is bounded in rows (`page_size`) and, for rows that carry long text (tickets, comments,
+events), in characters: it stops early once its text reaches `limits.PAGE_TEXT_BUDGET`, and its
+link goes on from the last row it holds. So a page of 200 comments of 64 KiB each is a few
+pages of about a megabyte, never one of 25 MB.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,9 +17,14 @@ from rest_framework.request import Request
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from helpdesk import keyset
-from helpdesk.keyset import Ordering
+from helpdesk.keyset import InvalidCursor, Ordering
+
+from .limits import PAGE_TEXT_BUDGET
 
 CURSOR_PARAM = "cursor"
+# The cursors this API hands out are under 200 characters; a longer one was not made here and
+# is refused before it is decoded.
+MAX_CURSOR_CHARS = 512
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 
@@ -29,16 +41,47 @@ class Page:
         return {"next": self.next, "previous": self.previous, "results": results}
 
 
-def paginate(request: Request, qs: QuerySet, *, ordering: Ordering, page_size: int) -> Page:
-    result = keyset.page(
-        qs, ordering=ordering, cursor=request.query_params.get(CURSOR_PARAM), size=page_size
-    )
+def paginate(
+    request: Request,
+    qs: QuerySet,
+    *,
+    ordering: Ordering,
+    page_size: int,
+    weigh: Callable[[Any], int] | None = None,
+) -> Page:
+    """One page of `qs`. `weigh` tells how many characters of text a row carries; with it the
+    page also stops at PAGE_TEXT_BUDGET (always holding at least one row)."""
+    cursor = request.query_params.get(CURSOR_PARAM)
+    if cursor is not None and len(cursor) > MAX_CURSOR_CHARS:
+        raise InvalidCursor()
+    result = keyset.page(qs, ordering=ordering, cursor=cursor, size=page_size)
+    rows, next_cursor, previous_cursor = result.rows, result.next_cursor, result.previous_cursor
+    if weigh is not None and rows:
+        backwards = bool(cursor) and keyset.decode(cursor, ordering, qs.model)[1]
+        keep = _rows_within_budget(rows[::-1] if backwards else rows, weigh)
+        if keep < len(rows):
+            if backwards:  # a previous page keeps the rows next to where the reader came from
+                rows = rows[-keep:]
+                previous_cursor = keyset.encode(ordering, rows[0], reverse=True)
+            else:
+                rows = rows[:keep]
+                next_cursor = keyset.encode(ordering, rows[-1])
     url = request.build_absolute_uri()
 
     def link(cursor: str | None) -> str | None:
         return replace_query_param(url, CURSOR_PARAM, cursor) if cursor else None
 
-    previous = link(result.previous_cursor)
+    previous = link(previous_cursor)
     if result.past_the_end:
         previous = remove_query_param(url, CURSOR_PARAM)
-    return Page(rows=result.rows, next=link(result.next_cursor), previous=previous)
+    return Page(rows=rows, next=link(next_cursor), previous=previous)
+
+
+def _rows_within_budget(rows: list, weigh: Callable[[Any], int]) -> int:
+    """How many of `rows`, in reading order, fit in the page's text budget (at least one)."""
+    total = 0
+    for count, row in enumerate(rows):
+        total += weigh(row)
+        if total > PAGE_TEXT_BUDGET and count > 0:
+            return count
+    return len(rows)

@@ -18,7 +18,9 @@ from .choices import (
     Severity,
     Status,
 )
+from .limits import MAX_COMMENT_CHARS, MAX_DESCRIPTION_CHARS
 from .models import Organization, Team
+from .security import SECURITY_FLAG_HELP
 from .selectors import agent_choices, agents, team_choices
 
 STATUS_FILTERS = [("open", "All open"), *Status.choices, ("all", "Any status")]
@@ -181,7 +183,7 @@ def split_edits(data) -> tuple[dict[str, str], dict[str, str]]:
 
 
 class ReplyForm(forms.Form):
-    body = forms.CharField(widget=forms.Textarea, max_length=50_000)
+    body = forms.CharField(widget=forms.Textarea, max_length=MAX_COMMENT_CHARS)
     is_internal = forms.BooleanField(required=False)
     status = forms.ChoiceField(choices=_blank(Status.choices, "Keep status"), required=False)
 
@@ -209,7 +211,9 @@ class TicketCreateForm(forms.Form):
     )
     channel = forms.ChoiceField(choices=Channel.choices, initial=Channel.PHONE)
     title = forms.CharField(max_length=200)
-    description = forms.CharField(widget=forms.Textarea, required=False, max_length=50_000)
+    description = forms.CharField(
+        widget=forms.Textarea, required=False, max_length=MAX_DESCRIPTION_CHARS
+    )
     severity = forms.TypedChoiceField(
         choices=[(s.value, f"P{s.value} · {s.label}") for s in Severity],
         coerce=int,
@@ -238,7 +242,7 @@ class TicketCreateForm(forms.Form):
     is_security = forms.BooleanField(
         required=False,
         label="Security issue",
-        help_text="Visible only to the security team; never ask for details by email.",
+        help_text=SECURITY_FLAG_HELP,
     )
 
     def __init__(self, *args, **kwargs):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from .choices import BusinessImpact, Category, Environment, IssueType, Severity
+from .limits import MAX_COMMENT_CHARS, MAX_DESCRIPTION_CHARS
 
 MAX_FILES = 10
 
@@ -113,6 +114,7 @@ class PortalTicketForm(forms.Form):
         label="What happened?",
         help_text="Markdown works: `code`, **bold**, lists, ``` for logs.",
         widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=MAX_DESCRIPTION_CHARS,
         error_messages={"required": "Describe the problem so we can start on it."},
     )
     severity = forms.TypedChoiceField(
@@ -251,6 +253,7 @@ class PortalReplyForm(forms.Form):
     body = forms.CharField(
         label="Your reply",
         widget=forms.Textarea(attrs={"rows": 5, "placeholder": "Write a reply… Markdown works."}),
+        max_length=MAX_COMMENT_CHARS,
         error_messages={"required": "Write a message before sending."},
     )
     attachments = MultipleFileField()
@@ -264,6 +267,7 @@ class PortalReopenForm(forms.Form):
     body = forms.CharField(
         label="What still happens?",
         required=False,
+        max_length=MAX_COMMENT_CHARS,
         widget=forms.Textarea(
             attrs={"rows": 3, "placeholder": "Optional: tell us what you still see."}
         ),

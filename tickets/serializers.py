@@ -13,9 +13,11 @@ from rest_framework import serializers
 from helpdesk.api_serializers import FastReadMixin
 from helpdesk.models import Role, User
 
-from .choices import OPEN_STATUSES, Category, Severity, Status
+from .choices import OPEN_STATUSES, BusinessImpact, Category, Severity, Status
+from .limits import MAX_COMMENT_CHARS, TICKET_TEXT_LIMITS
 from .models import Attachment, Comment, Contact, Organization, Team, Ticket, TicketEvent
 from .queue import SORT_LABELS
+from .security import SECURITY_FLAG_HELP
 from .selectors import agents, organizations_visible_to, ticket_number_from_key, tickets_visible_to
 from .services import CUSTOMER_FIELDS, EDITABLE_FIELDS
 
@@ -155,6 +157,13 @@ class TicketSerializer(FastReadMixin, serializers.ModelSerializer):
     tags = serializers.ListField(
         child=serializers.CharField(), read_only=True, help_text="Empty for customers."
     )
+    # Blank until someone assesses it: the empty string is one of the answers.
+    business_impact = serializers.ChoiceField(
+        choices=BusinessImpact.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Empty until assessed.",
+    )
     parent = serializers.SerializerMethodField(help_text="Key of the incident; null for customers.")
     duplicate_of = serializers.SerializerMethodField(help_text="Null for customers.")
     url = serializers.SerializerMethodField()
@@ -252,10 +261,15 @@ class TicketWriteSerializer(serializers.ModelSerializer):
     )
     duplicate_of = TicketKeyField(required=False, allow_null=True, help_text="Key of a ticket.")
     tags = FlatListField(child=serializers.CharField(max_length=50), required=False, max_length=20)
+    is_security = serializers.BooleanField(
+        required=False,
+        help_text=SECURITY_FLAG_HELP,
+    )
 
     class Meta:
         model = Ticket
         fields = sorted(EDITABLE_FIELDS)
+        extra_kwargs = {name: {"max_length": limit} for name, limit in TICKET_TEXT_LIMITS.items()}
 
     def validate(self, attrs):
         if not _is_agent(self.context):
@@ -282,7 +296,7 @@ class TicketCreateSerializer(TicketWriteSerializer):
 
     class Meta(TicketWriteSerializer.Meta):
         fields = ["organization", "requester", *sorted(EDITABLE_FIELDS)]
-        extra_kwargs = {"title": {"required": True}}
+        extra_kwargs = {**TicketWriteSerializer.Meta.extra_kwargs, "title": {"required": True}}
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -306,6 +320,13 @@ class TicketUpdateSerializer(TicketWriteSerializer):
 
 class TransitionSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
+    message = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=50_000,
+        help_text="A public reply sent with the move, before it. Required to wait on the "
+        "customer (the question they are to answer).",
+    )
 
 
 class TicketListQuerySerializer(serializers.Serializer):
@@ -416,16 +437,36 @@ class CommentSerializer(serializers.ModelSerializer):
 
 
 class CommentCreateSerializer(serializers.Serializer):
-    body = serializers.CharField(help_text="Markdown.")
+    """A reply as JSON. Files travel only in a multipart request (CommentUploadSerializer)."""
+
+    body = serializers.CharField(
+        max_length=MAX_COMMENT_CHARS,
+        help_text=f"Markdown, at most {MAX_COMMENT_CHARS:,} characters; attach long logs as files.",
+    )
     is_internal = serializers.BooleanField(
         default=False, help_text="An internal note (agents only; customers get 403)."
     )
-    files = serializers.ListField(
+
+    def validate(self, attrs):
+        if "files" in self.initial_data:
+            raise serializers.ValidationError(
+                {"files": ["Files are sent in a multipart/form-data request."]}
+            )
+        return attrs
+
+
+class CommentUploadSerializer(CommentCreateSerializer):
+    """A reply with files, as multipart/form-data."""
+
+    files = FlatListField(
         child=serializers.FileField(allow_empty_file=True),
         required=False,
         default=list,
-        help_text="Multipart only.",
+        help_text="Repeat the part once per file.",
     )
+
+    def validate(self, attrs):
+        return attrs
 
 
 class EventSerializer(serializers.ModelSerializer):

@@ -21,7 +21,9 @@ from helpdesk.models import User
 
 from . import conflicts, events, lifecycle, links
 from .choices import OPEN_STATUSES, EventKind, Status
+from .limits import MAX_COMMENT_CHARS, TICKET_TEXT_LIMITS, check_length
 from .models import Attachment, Comment, Organization, Team, Ticket, TicketEvent
+from .security import assignee_after_flagging, security_team
 from .sla import clocks
 
 # Fields an agent edits directly; status has its own service because it follows the lifecycle.
@@ -167,6 +169,24 @@ def _check_links(ticket: Ticket, field: str, target: Ticket | None) -> None:
     links.check(ticket, field, target)
 
 
+def _check_text(fields: Mapping[str, Any]) -> None:
+    for field, limit in TICKET_TEXT_LIMITS.items():
+        if field in fields:
+            check_length(fields[field], field=field, limit=limit)
+
+
+def _route_flagged(ticket: Ticket, *, actor: User, changes: dict[str, Any]) -> dict[str, Any]:
+    """A ticket being flagged as security goes to the security team, and stays with the agent
+    who flagged it when they are not in that team (tickets/security.py)."""
+    changes = dict(changes)
+    named = "assignee" in changes
+    assignee = changes["assignee"] if named else ticket.assignee
+    changes["assignee"] = assignee_after_flagging(actor=actor, assignee=assignee, named=named)
+    if "team" not in changes and not (ticket.team and ticket.team.is_security):
+        changes["team"] = security_team() or ticket.team
+    return changes
+
+
 def _check_assignee(assignee: User | None) -> None:
     if assignee is not None and not (assignee.is_active and assignee.is_agent_side):
         raise DomainError("Only an active agent can be assigned.", field="assignee")
@@ -198,6 +218,11 @@ def ticket_create(
                 "The requester must be a contact of the organization.", field="requester"
             )
     _check_assignee(fields.get("assignee"))
+    _check_text(fields)
+    if fields.get("is_security"):
+        fields["assignee"] = assignee_after_flagging(
+            actor=actor, assignee=fields.get("assignee"), named=True
+        )
     if "tags" in fields:
         fields["tags"] = normalize_tags(fields["tags"])
     now = now or clock.now()
@@ -212,7 +237,7 @@ def ticket_create(
     if number is not None:
         ticket.number = number
     if ticket.is_security and ticket.team_id is None:
-        ticket.team = Team.objects.filter(is_security=True).first()
+        ticket.team = security_team()
     _validate(ticket, {"title", "organization", *fields})
     ticket.save()
     ticket.refresh_from_db(fields=["number"])
@@ -251,6 +276,9 @@ def ticket_update(
         expected = {**expected, "tags": normalize_tags(expected["tags"] or [])}
     if "assignee" in changes:
         _check_assignee(changes["assignee"])
+    _check_text(changes)
+    if changes.get("is_security") and not ticket.is_security:
+        changes = _route_flagged(ticket, actor=actor, changes=changes)
     for field in ("parent", "duplicate_of"):
         if field in changes:
             _check_links(ticket, field, changes[field])
@@ -435,6 +463,7 @@ def comment_add(
     files = list(files)
     if not body:
         raise DomainError("Write a message before sending.", field="body", code="required")
+    check_length(body, field="body", limit=MAX_COMMENT_CHARS)
     if is_internal and not author.is_agent_side:
         raise Forbidden("Only agents can add internal notes.")
     ticket = _lock(ticket)

@@ -24,15 +24,17 @@ def world(agent, org_a, org_b, customer_a, customer_b):
         "a": make_ticket(actor=agent, organization=org_a, requester=customer_a, title="A"),
         "a_other": make_ticket(actor=agent, organization=org_a, requester=colleague, title="A2"),
         "b": make_ticket(actor=agent, organization=org_b, requester=customer_b, title="B"),
+        # Security reports filed by the customers themselves: an agent outside the security
+        # team who flags a ticket would become its assignee (tickets/security.py).
         "sec_a_mine": make_ticket(
-            actor=agent,
+            actor=customer_a,
             organization=org_a,
             requester=customer_a,
             title="Leaked key",
             is_security=True,
         ),
         "sec_a_colleague": make_ticket(
-            actor=agent,
+            actor=colleague,
             organization=org_a,
             requester=colleague,
             title="Unauthorized access",
@@ -40,7 +42,7 @@ def world(agent, org_a, org_b, customer_a, customer_b):
             assignee=on_call,
         ),
         "sec_b_agent": make_ticket(
-            actor=agent,
+            actor=customer_b,
             organization=org_b,
             requester=customer_b,
             title="Token bypass",

@@ -260,6 +260,13 @@ def queue_scenarios(choices: dict, agent: Client, depth: int) -> tuple[list[Scen
         ),
         ("breached", "SLA breached", {"sla": "breached"}),
         ("search", f"q={choices['word']['text']}", {"q": choices["word"]["text"]}),
+        # Every status in the default order: the running clocks, then the 900,000 closed.
+        ("any", "any status", {"status": "all"}),
+        (
+            "any-search",
+            f"any status, q={choices['word']['text']}",
+            {"status": "all", "q": choices["word"]["text"]},
+        ),
     ]
     scenarios, notes = [], []
     for key, label, params in filters:
@@ -274,7 +281,7 @@ def queue_scenarios(choices: dict, agent: Client, depth: int) -> tuple[list[Scen
                 f"queue {label}: only {reached + 1} page(s) exist, so "
                 + (f"the deep row measures page {reached + 1}" if reached else "no deep row")
             )
-        limits = budgets.QUEUE_SEARCH if key == "search" else budgets.QUEUE
+        limits = budgets.QUEUE_SEARCH if key.endswith("search") else budgets.QUEUE
         pages = [("page 1", first)] + ([(f"page {reached + 1}", deep)] if reached else [])
         for where, url in pages:
             tag = "p1" if where == "page 1" else "deep"

@@ -54,6 +54,26 @@ class Ordering:
         return terms
 
 
+@dataclass(frozen=True)
+class Segment:
+    """One part of a segmented list: the rows `where` picks, read in `ordering`. The parts of a
+    list pick disjoint rows."""
+
+    key: str
+    where: Q
+    ordering: Ordering
+
+
+@dataclass(frozen=True)
+class Segmented:
+    """A list read as parts one after another, each in its own order with its own index (the
+    queue's "next SLA due": running clocks by due time, then the tickets with no running clock
+    newest first). A cursor names its part, so every page starts one index scan at the cursor."""
+
+    name: str
+    segments: tuple[Segment, ...]
+
+
 class InvalidCursor(DomainError):
     code = "invalid_cursor"
 
@@ -86,24 +106,39 @@ def _value(row: Model, path: str) -> Any:
     return row
 
 
-def encode(ordering: Ordering, row: Model, *, reverse: bool = False) -> str:
+def encode(
+    ordering: Ordering, row: Model, *, reverse: bool = False, segment: str | None = None
+) -> str:
     values = [_value(row, name) for name, _ in ordering.all_columns()]
     payload = {
         "o": ordering.name,
         "p": [v.isoformat() if isinstance(v, datetime) else v for v in values],
         "r": reverse,
     }
+    if segment is not None:
+        payload["s"] = segment
     raw = json.dumps(payload, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode(token: str, ordering: Ordering, model: type[Model]) -> tuple[list, bool]:
-    columns = ordering.all_columns()
+def _payload(token: str, name: str) -> dict:
     try:
         padded = token + "=" * (-len(token) % 4)
         payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if not isinstance(payload, dict) or payload.get("o") != ordering.name:
-            raise ValueError
+    except (ValueError, TypeError, binascii.Error, RecursionError) as exc:
+        raise InvalidCursor() from exc
+    if not isinstance(payload, dict) or payload.get("o") != name:
+        raise InvalidCursor()
+    return payload
+
+
+def decode(token: str, ordering: Ordering, model: type[Model]) -> tuple[list, bool]:
+    return _decode_values(_payload(token, ordering.name), ordering, model)
+
+
+def _decode_values(payload: dict, ordering: Ordering, model: type[Model]) -> tuple[list, bool]:
+    columns = ordering.all_columns()
+    try:
         raw_values = payload["p"]
         if not isinstance(raw_values, list) or len(raw_values) != len(columns):
             raise ValueError
@@ -190,17 +225,20 @@ def _row_range(ordering: Ordering, values: list, *, reverse: bool) -> tuple[Q, Q
 def page(
     qs: QuerySet,
     *,
-    ordering: Ordering,
+    ordering: Ordering | Segmented,
     cursor: str | None,
     size: int,
     build: Callable[[Any], Any] | None = None,
 ) -> KeysetPage:
     """One page of `qs` after `cursor`; fetches size + 1 rows (in a second query only when the
-    rows of a nullable sort column run out, see the module docstring). `build` turns each row of
-    `qs` (a values_list, say) into the object the page holds; it must carry the sort columns.
+    rows of a nullable sort column run out, see the module docstring, or when a page spans two
+    segments). `build` turns each row of `qs` (a values_list, say) into the object the page
+    holds; it must carry the sort columns.
 
     Raises InvalidCursor for a cursor that was not made by this ordering.
     """
+    if isinstance(ordering, Segmented):
+        return _segmented_page(qs, ordering=ordering, cursor=cursor, size=size, build=build)
     reverse = False
     tail = None
     base = qs
@@ -229,4 +267,60 @@ def page(
         next_cursor=encode(ordering, rows[-1]) if rows and has_next else None,
         previous_cursor=encode(ordering, rows[0], reverse=True) if rows and has_previous else None,
         past_the_end=not rows and bool(cursor),
+    )
+
+
+def _bounded(qs: QuerySet, ordering: Ordering, values: list, *, reverse: bool) -> QuerySet:
+    ranged = _row_range(ordering, values, reverse=reverse)
+    if ranged is None or ranged[1] is not None:
+        return qs.filter(beyond(ordering, values, reverse=reverse))
+    return qs.filter(ranged[0])
+
+
+def _segmented_page(
+    qs: QuerySet,
+    *,
+    ordering: Segmented,
+    cursor: str | None,
+    size: int,
+    build: Callable[[Any], Any] | None,
+) -> KeysetPage:
+    segments = ordering.segments
+    start, values, reverse = 0, None, False
+    if cursor:
+        payload = _payload(cursor, ordering.name)
+        keys = [s.key for s in segments]
+        if payload.get("s") not in keys:
+            raise InvalidCursor()
+        start = keys.index(payload["s"])
+        values, reverse = _decode_values(payload, segments[start].ordering, qs.model)
+    walk = range(start, -1, -1) if reverse else range(start, len(segments))
+    found: list[tuple[int, Any]] = []
+    for index in walk:
+        segment = segments[index]
+        part = qs.filter(segment.where)
+        if index == start and values is not None:
+            part = _bounded(part, segment.ordering, values, reverse=reverse)
+        part = part.order_by(*segment.ordering.order_by(reverse=reverse))
+        found += [(index, row) for row in part[: size + 1 - len(found)]]
+        if len(found) > size:
+            break
+    more = len(found) > size
+    found = found[:size]
+    if build is not None:
+        found = [(index, build(row)) for index, row in found]
+    if reverse:
+        found.reverse()
+    has_next = True if reverse else more
+    has_previous = more if reverse else bool(cursor)
+
+    def at(index: int, row, *, back: bool) -> str:
+        segment = segments[index]
+        return encode(segment.ordering, row, reverse=back, segment=segment.key)
+
+    return KeysetPage(
+        rows=[row for _, row in found],
+        next_cursor=at(*found[-1], back=False) if found and has_next else None,
+        previous_cursor=at(*found[0], back=True) if found and has_previous else None,
+        past_the_end=not found and bool(cursor),
     )

@@ -13,7 +13,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.db.models import Q, QuerySet, Subquery
 
 from helpdesk import clock, keyset
-from helpdesk.keyset import Ordering
+from helpdesk.keyset import Ordering, Segment, Segmented
 from helpdesk.models import User
 
 from . import queue_row
@@ -21,15 +21,30 @@ from .choices import OPEN_STATUSES
 from .models import Organization, Team, Ticket
 from .queue_row import QueueRow
 from .selectors import tickets_visible_to
+from .sla.clocks import PAUSED_STATUSES
+
+# "Next SLA due": running clocks first, the one due soonest on top. A ticket with no running
+# clock (paused, resolved, closed, or under no policy) has nothing due: those follow, newest
+# first, so an any-status list shows what is due and then what came in last. Each part reads an
+# index in its order (the open ones by due time, the rest by creation); see docs/decisions.md.
+DUE = Segment(
+    "due",
+    Q(sla_due_at__isnull=False, status__in=OPEN_STATUSES),
+    Ordering("sla", (("sla_due_at", False),), id_descending=False),
+)
+NO_CLOCK = Segment(
+    "rest", Q(sla_due_at__isnull=True), Ordering("sla", (("created_at", True),), id_descending=True)
+)
+SLA_ORDER = Segmented("sla", (DUE, NO_CLOCK))
+# Clocks run only in these statuses (waiting on the customer and resolved pause them, closing
+# stops them): a list of other statuses has no running clock to read.
+RUNNING_STATUSES = frozenset(OPEN_STATUSES) - PAUSED_STATUSES
 
 # The orderings of the queue and the API list; `id` breaks ties.
-SORTS: dict[str, Ordering] = {
+SORTS: dict[str, Ordering | Segmented] = {
     o.name: o
     for o in (
-        # The next SLA target due first; tickets with no running clock (paused) last.
-        Ordering(
-            "sla", (("sla_due_at", False),), id_descending=False, nullable=frozenset({"sla_due_at"})
-        ),
+        SLA_ORDER,
         Ordering("-updated_at", (("updated_at", True),), id_descending=True),
         Ordering("updated_at", (("updated_at", False),), id_descending=False),
         Ordering("-created_at", (("created_at", True),), id_descending=True),
@@ -63,6 +78,7 @@ class QueueQuery:
     organization: str = ""
     category: str = ""
     tag: str = ""
+    security: bool = False  # only tickets flagged as security reports
     q: str = ""
     sla: str = ""  # one of SLA_FILTERS
     sort: str = DEFAULT_SORT
@@ -79,6 +95,7 @@ class QueueQuery:
             organization=data.get("organization") or "",
             category=data.get("category") or "",
             tag=(data.get("tag") or "").strip().lower(),
+            security=bool(data.get("security")),
             q=(data.get("q") or "").strip(),
             sla=data.get("sla") or "",
             sort=data.get("sort") or DEFAULT_SORT,
@@ -99,11 +116,9 @@ class QueuePage:
 
 def filtered(user: User, query: QueueQuery) -> QuerySet[Ticket]:
     qs = tickets_visible_to(user)
-    statuses = set(query.status)
-    if "open" in statuses:
-        statuses = (statuses - {"open"}) | set(OPEN_STATUSES)
-    if statuses and "all" not in statuses:
-        qs = qs.filter(status__in=statuses)
+    statuses = statuses_of(query)
+    if statuses is not None:
+        qs = qs.filter(status__in=sorted(statuses))
     if query.severity:
         qs = qs.filter(severity__in=query.severity)
     if query.team == "none":
@@ -122,6 +137,8 @@ def filtered(user: User, query: QueueQuery) -> QuerySet[Ticket]:
         qs = qs.filter(category=query.category)
     if query.tag:
         qs = qs.filter(tags__contains=[query.tag.lower()])
+    if query.security:
+        qs = qs.filter(is_security=True)
     if query.q:
         qs = _search(qs, query.q)
     if query.sla:
@@ -133,7 +150,7 @@ def _id_of(qs: QuerySet) -> Subquery:
     """A slug or username resolved inside the statement, before the scan: the planner then reads
     `organization_id = $1` straight off an index kept in queue order (section 10), where a join
     on the slug would fetch every ticket of the organization and sort them."""
-    return Subquery(qs.values("pk")[:1])
+    return Subquery(qs.order_by().values("pk")[:1])
 
 
 def _sla_filter(qs: QuerySet[Ticket], name: str, *, now) -> QuerySet[Ticket]:
@@ -159,11 +176,30 @@ def _search(qs: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
     return qs.filter(search_vector=SearchQuery(text, search_type="websearch", config="english"))
 
 
+def statuses_of(query: QueueQuery) -> frozenset[str] | None:
+    """The statuses a query lists; None for every status."""
+    statuses = set(query.status)
+    if "all" in statuses or not statuses:
+        return None
+    if "open" in statuses:
+        statuses = (statuses - {"open"}) | set(OPEN_STATUSES)
+    return frozenset(statuses)
+
+
+def ordering_for(query: QueueQuery) -> Ordering | Segmented:
+    ordering = SORTS.get(query.sort, SORTS[DEFAULT_SORT])
+    statuses = statuses_of(query)
+    if ordering is SLA_ORDER and statuses is not None and not statuses & RUNNING_STATUSES:
+        # Without this the planner would walk every running clock to find none of them.
+        return Segmented(SLA_ORDER.name, (NO_CLOCK,))
+    return ordering
+
+
 def page(user: User, query: QueueQuery, *, size: int | None = None) -> QueuePage:
     """One page of the queue. A cursor that does not fit (edited, or from another sort) starts
     again from the first page rather than failing the agent's page."""
     size = size or settings.HELPDESK_QUEUE_PAGE_SIZE
-    ordering = SORTS.get(query.sort, SORTS[DEFAULT_SORT])
+    ordering = ordering_for(query)
     base = filtered(user, query)
     rows_qs = queue_row.values(base)
     paging = {"ordering": ordering, "size": size, "build": queue_row.build}

@@ -30,6 +30,7 @@ from ..choices import (
 
 USER = settings.AUTH_USER_MODEL
 OPEN = Q(status__in=OPEN_STATUSES)
+NO_CLOCK = Q(sla_due_at__isnull=True)  # no SLA clock running (paused, resolved, closed)
 # What the access policy (tickets.selectors.tickets_visible_to) reads of a ticket for an agent.
 VISIBILITY_COLUMNS = ["is_security", "assignee"]
 
@@ -243,6 +244,33 @@ class Ticket(models.Model):
                 )
                 for column in ("assignee", "team", "organization")
             ),
+            # After the running clocks, the queue's default order lists the tickets with no
+            # running clock newest first (tickets.queue.SLA_ORDER): across every status, in the
+            # open queue, and for one customer.
+            models.Index(
+                F("created_at").desc(),
+                F("id").desc(),
+                condition=NO_CLOCK,
+                include=VISIBILITY_COLUMNS,
+                name="ticket_noclock_created",
+            ),
+            models.Index(
+                F("created_at").desc(),
+                F("id").desc(),
+                condition=OPEN & NO_CLOCK,
+                include=VISIBILITY_COLUMNS,
+                name="ticket_open_noclock_created",
+            ),
+            models.Index(
+                F("organization_id"),
+                F("created_at").desc(),
+                F("id").desc(),
+                condition=NO_CLOCK,
+                include=VISIBILITY_COLUMNS,
+                name="ticket_org_noclock_created",
+            ),
+            # The severity order across every status (the open queue has ticket_open_sev).
+            models.Index(fields=["severity", "-updated_at", "-id"], name="ticket_sev_updated"),
             GinIndex(fields=["tags"], name="ticket_tags"),
             GinIndex(fields=["search_vector"], name="ticket_search"),
         ]
@@ -381,6 +409,11 @@ class ReplyTemplate(models.Model):
     body = models.TextField()
     is_internal = models.BooleanField(default=False, help_text="Meant for internal notes.")
     is_active = models.BooleanField(default=True)
+    on_security_tickets = models.BooleanField(
+        default=True,
+        help_text="Offer it on security tickets. The playbook asks for no details over "
+        "unencrypted channels, so a template that asks the customer for details is not.",
+    )
     position = models.PositiveSmallIntegerField(default=100)
 
     class Meta:

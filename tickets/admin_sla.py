@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.utils.html import format_html_join
 
 from tickets.models import BusinessCalendar, CalendarPeriod, Holiday, SlaEvent, SlaPolicy, SlaTarget
 from tickets.models.sla import check_periods
-from tickets.sla import calendars
+from tickets.sla import calendars, durations, policy_checks
 
 
 class PeriodFormSet(BaseInlineFormSet):
@@ -53,8 +55,40 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
         calendars.forget()
 
 
+_TARGET_HELP = (
+    "Business time on the policy's calendar, as HH:MM:SS or “DD HH:MM:SS”. A day here is 24 "
+    "business hours: “2 00:00:00” is 48 business hours, six working days on a 09:00–17:00 "
+    "calendar."
+)
+
+
+class SlaPolicyForm(forms.ModelForm):
+    class Meta:
+        model = SlaPolicy
+        fields = "__all__"  # noqa: DJ007 - the admin edits every field of a policy
+        help_texts = {
+            "first_response": _TARGET_HELP,
+            "update_interval": (
+                "Periodic customer update while the ticket is open and not waiting on them. "
+                + _TARGET_HELP
+            ),
+            "resolution": _TARGET_HELP,
+            "warning_percent": "1 to 99: warn this share of the target before it is due.",
+        }
+
+
+def _in_business_time(field: str, label: str):
+    def show(model_admin: admin.ModelAdmin, policy: SlaPolicy) -> str:
+        return durations.describe(getattr(policy, field), calendars.spec_for(policy.calendar_id))
+
+    show.short_description = label
+    show.admin_order_field = field
+    return show
+
+
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin):
+    form = SlaPolicyForm
     list_display = [
         "position",
         "name",
@@ -62,15 +96,45 @@ class SlaPolicyAdmin(admin.ModelAdmin):
         "tier",
         "channel",
         "calendar",
-        "first_response",
-        "update_interval",
-        "resolution",
+        "first_response_time",
+        "update_time",
+        "resolution_time",
         "is_active",
     ]
     list_display_links = ["name"]
     list_editable = ["position", "is_active"]
     list_filter = ["is_active", "severity", "tier", "channel", "calendar"]
+    list_select_related = ["calendar"]
     ordering = ["position", "id"]
+    readonly_fields = ["targets_in_business_time"]
+
+    first_response_time = _in_business_time("first_response", "First response")
+    update_time = _in_business_time("update_interval", "Customer update")
+    resolution_time = _in_business_time("resolution", "Resolution")
+
+    @admin.display(description="In business time")
+    def targets_in_business_time(self, policy: SlaPolicy) -> str:
+        if policy.pk is None:
+            return "Shown once the policy is saved on its calendar."
+        spec = calendars.spec_for(policy.calendar_id)
+        return format_html_join(
+            "",
+            "<div>{}: {}</div>",
+            (
+                (label, durations.describe(getattr(policy, field), spec))
+                for field, label in (
+                    ("first_response", "First response"),
+                    ("update_interval", "Customer update"),
+                    ("resolution", "Resolution"),
+                )
+            ),
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Legal, but probably not what was meant: said once, beside the "saved" message.
+        for warning in policy_checks.warnings(obj):
+            messages.warning(request, warning)
 
 
 class ReadOnly(admin.ModelAdmin):

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from ..choices import Channel, Severity, Tier
+from ..sla import policy_checks
 from ..sla.businesstime import CalendarSpec, Period
 
 
@@ -172,6 +173,12 @@ class SlaPolicy(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # In words an admin can act on; the constraints above stay as the database's last guard.
+        refused = policy_checks.errors(self)
+        if refused:
+            raise ValidationError(refused)
 
     def target_for(self, kind: str) -> timedelta | None:
         return {

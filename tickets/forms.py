@@ -40,6 +40,7 @@ class QueueFilterForm(forms.Form):
     organization = forms.CharField(required=False, max_length=80)
     category = forms.ChoiceField(choices=_blank(Category.choices), required=False)
     tag = forms.CharField(required=False, max_length=50)
+    security = forms.BooleanField(required=False)
     q = forms.CharField(required=False, max_length=200)
     sla = forms.ChoiceField(choices=_blank(list(queue.SLA_FILTERS.items())), required=False)
     sort = forms.ChoiceField(choices=list(queue.SORT_LABELS.items()), required=False)

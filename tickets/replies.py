@@ -76,6 +76,20 @@ class _SandboxEngine(Engine):
 _engine = _SandboxEngine(loaders=[], autoescape=False, string_if_invalid="")
 
 
+def offered_templates(ticket: Ticket) -> list[ReplyTemplate]:
+    """The active templates an agent may use on this ticket: none that asks a security
+    reporter for details (the playbook: no details over unencrypted channels)."""
+    templates = ReplyTemplate.objects.filter(is_active=True)
+    if ticket.is_security:
+        templates = templates.filter(on_security_tickets=True)
+    return list(templates)
+
+
+def offered_template(ticket: Ticket, slug: str) -> ReplyTemplate | None:
+    """One template by slug, or None when it is unknown, inactive or not offered here."""
+    return next((t for t in offered_templates(ticket) if t.slug == slug), None)
+
+
 def _human_interval(interval: timedelta | None) -> str:
     if interval is None:
         return NO_CADENCE

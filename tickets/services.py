@@ -329,9 +329,20 @@ def ticket_assign(
 
 @transaction.atomic
 def ticket_transition(
-    *, ticket: Ticket, to: str, actor: User, now: datetime | None = None
+    *,
+    ticket: Ticket,
+    to: str,
+    actor: User,
+    message: str = "",
+    files: Iterable[UploadedFile] = (),
+    now: datetime | None = None,
 ) -> Ticket:
-    """Move along the lifecycle; an illegal move raises DomainError and changes nothing."""
+    """Move along the lifecycle; an illegal move raises DomainError and changes nothing.
+
+    `message` is a public reply sent in the same action, before the move. Waiting on the
+    customer needs one: a ticket waits only after the customer was asked something in public,
+    and that question is itself the first response, whose clock never pauses (DESIGN.md 5).
+    """
     if to not in Status.values:
         raise DomainError(f"“{to}” is not a status.", field="status", code="invalid_status")
     ticket = _lock(ticket)
@@ -347,7 +358,18 @@ def ticket_transition(
         raise DomainError(
             lifecycle.refusal_message(current, to), field="status", code="illegal_transition"
         )
+    message = (message or "").strip()
+    if to == Status.WAITING_ON_CUSTOMER and not message:
+        raise DomainError(
+            "Waiting on the customer needs a public reply that tells them what is needed: "
+            "write it with the move (the reply and the status change go together).",
+            field="message",
+            code="message_required",
+        )
     now = now or clock.now()
+    if message:
+        comment_add(ticket=ticket, author=actor, body=message, files=files, now=now)
+        ticket = _lock(ticket)
     ticket.status = to
     ticket.updated_at = now
     update = ["status", "updated_at"]

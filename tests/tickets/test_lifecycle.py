@@ -28,8 +28,15 @@ def ticket_in(status: str, *, agent, organization, requester=None) -> Ticket:
     """A ticket brought to `status` as the product would: every status is one move from new."""
     ticket = make_ticket(actor=agent, organization=organization, requester=requester, now=T0)
     if status != Status.NEW:
-        ticket = services.ticket_transition(ticket=ticket, to=status, actor=agent, now=T0)
+        ticket = services.ticket_transition(
+            ticket=ticket, to=status, actor=agent, message=_message_for(status), now=T0
+        )
     return Ticket.objects.get(pk=ticket.pk)
+
+
+def _message_for(status: str) -> str:
+    """Waiting on the customer comes with the public question they are to answer."""
+    return "Which request id did you get?" if status == Status.WAITING_ON_CUSTOMER else ""
 
 
 def test_the_table_covers_every_status():
@@ -43,12 +50,15 @@ def test_allowed_transition_writes_exactly_one_status_event(agent, org_a, curren
     ticket = ticket_in(current, agent=agent, organization=org_a)
     events_before = TicketEvent.objects.filter(ticket=ticket).count()
 
-    moved = services.ticket_transition(ticket=ticket, to=target, actor=agent, now=LATER)
+    moved = services.ticket_transition(
+        ticket=ticket, to=target, actor=agent, message=_message_for(target), now=LATER
+    )
 
     assert moved.status == target
     assert Ticket.objects.get(pk=ticket.pk).status == target
     assert Ticket.objects.get(pk=ticket.pk).updated_at == LATER
-    assert TicketEvent.objects.filter(ticket=ticket).count() == events_before + 1
+    replies = 1 if _message_for(target) else 0  # the question, then the move
+    assert TicketEvent.objects.filter(ticket=ticket).count() == events_before + replies + 1
     event = TicketEvent.objects.filter(ticket=ticket).latest("id")
     assert (event.kind, event.field, event.before, event.after) == (
         EventKind.STATUS,

@@ -33,7 +33,9 @@ def ticket(org_a, customer_a):
 
 def _moved(ticket, agent, *statuses):
     for status in statuses:
-        ticket = services.ticket_transition(ticket=ticket, to=status, actor=agent)
+        # Waiting on the customer comes with the question they are to answer.
+        message = "Which region?" if status == Status.WAITING_ON_CUSTOMER else ""
+        ticket = services.ticket_transition(ticket=ticket, to=status, actor=agent, message=message)
     return ticket
 
 
@@ -372,7 +374,7 @@ def test_reply_on_waiting_ticket_hands_it_back(client, ticket, customer_a, agent
     )
 
     ticket.refresh_from_db()
-    comment = Comment.objects.get(ticket=ticket)
+    comment = Comment.objects.get(ticket=ticket, author=customer_a)
     assert response.status_code == 302
     assert response["Location"] == reverse("portal_ticket", args=[ticket.key]) + "#latest"
     assert ticket.status == Status.IN_PROGRESS

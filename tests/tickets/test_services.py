@@ -330,7 +330,9 @@ def test_an_empty_message_is_refused(ticket, agent):
 
 
 def test_a_customer_reply_hands_a_waiting_ticket_back(ticket, agent, customer_a):
-    services.ticket_transition(ticket=ticket, to=Status.WAITING_ON_CUSTOMER, actor=agent, now=T0)
+    services.ticket_transition(
+        ticket=ticket, to=Status.WAITING_ON_CUSTOMER, actor=agent, message="Request id?", now=T0
+    )
     services.comment_add(ticket=ticket, author=customer_a, body="Request id req_1", now=LATER)
     assert Ticket.objects.get(pk=ticket.pk).status == Status.IN_PROGRESS
     status_events = list(
@@ -345,7 +347,9 @@ def test_a_customer_reply_hands_a_waiting_ticket_back(ticket, agent, customer_a)
 
 
 def test_an_agent_reply_leaves_a_waiting_ticket_waiting(ticket, agent):
-    services.ticket_transition(ticket=ticket, to=Status.WAITING_ON_CUSTOMER, actor=agent, now=T0)
+    services.ticket_transition(
+        ticket=ticket, to=Status.WAITING_ON_CUSTOMER, actor=agent, message="Request id?", now=T0
+    )
     services.comment_add(ticket=ticket, author=agent, body="Reminder: we need the request id.")
     assert Ticket.objects.get(pk=ticket.pk).status == Status.WAITING_ON_CUSTOMER
 

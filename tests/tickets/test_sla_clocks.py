@@ -80,7 +80,9 @@ def test_internal_note_fulfils_nothing(p1, agent):
 
 def test_waiting_on_customer_pauses_and_resume_keeps_used_time(p1, agent, customer_a):
     with time_machine.travel(T0 + 1 * H, tick=False):
-        services.ticket_transition(ticket=p1, to=Status.WAITING_ON_CUSTOMER, actor=agent)
+        services.ticket_transition(
+            ticket=p1, to=Status.WAITING_ON_CUSTOMER, actor=agent, message="Which region?"
+        )
     resolution = targets(p1)[SlaKind.RESOLUTION]
     assert resolution.paused_since == T0 + 1 * H
     assert resolution.next_check_at is None

@@ -72,7 +72,9 @@ def test_portal_row_speaks_to_the_customer(client, org_a, customer_a, agent):
     colleague = make_contact(org_a, username="kim", first_name=HOSTILE, last_name="")
     mine = make_ticket(actor=customer_a, organization=org_a, title=HOSTILE, requester=customer_a)
     theirs = make_ticket(actor=colleague, organization=org_a, title="Theirs", requester=colleague)
-    services.ticket_transition(ticket=mine, to=Status.WAITING_ON_CUSTOMER, actor=agent)
+    services.ticket_transition(
+        ticket=mine, to=Status.WAITING_ON_CUSTOMER, actor=agent, message="Which region?"
+    )
     client.force_login(customer_a)
 
     html = client.get(reverse("portal"), {"status": "all"}).content.decode()

@@ -149,7 +149,9 @@ def test_field_changes_are_sent_after_commit(
 def test_a_customer_answer_sends_the_comment_then_the_status_change(
     received, ticket, agent, customer_a, django_capture_on_commit_callbacks
 ):
-    services.ticket_transition(ticket=ticket, to=Status.WAITING_ON_CUSTOMER, actor=agent)
+    services.ticket_transition(
+        ticket=ticket, to=Status.WAITING_ON_CUSTOMER, actor=agent, message="Request id?"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         comment = services.comment_add(ticket=ticket, author=customer_a, body="Here it is")
         assert received == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -122,6 +123,20 @@ class Holiday(models.Model):
         return f"{self.date} {self.name}"
 
 
+class SlaKind(models.TextChoices):
+    FIRST_RESPONSE = "first_response", "First response"
+    UPDATE = "update", "Customer update"
+    RESOLUTION = "resolution", "Resolution"
+
+
+def default_credit_targets() -> list[str]:
+    return [SlaKind.FIRST_RESPONSE, SlaKind.RESOLUTION]
+
+
+def default_credit_tiers() -> list[str]:
+    return [Tier.ENTERPRISE, Tier.BUSINESS]
+
+
 def validate_positive(value: timedelta | None) -> None:
     if value is not None and value <= timedelta(0):
         raise ValidationError("A target must be longer than zero.")
@@ -153,6 +168,21 @@ class SlaPolicy(models.Model):
     )
     warning_cap = models.DurationField(
         default=timedelta(hours=1), help_text="…but never earlier than this before it is due."
+    )
+    # Seed 002: "offer credit if SLA violated". What a contract promises credit for is the
+    # response and the resolution of paying customers; a late periodic update is a lapse to
+    # learn from, not a credit.
+    credit_targets = ArrayField(
+        models.CharField(max_length=16, choices=SlaKind.choices),
+        default=default_credit_targets,
+        blank=True,
+        help_text="Breaches of these targets flag the ticket for SLA credit review.",
+    )
+    credit_tiers = ArrayField(
+        models.CharField(max_length=16, choices=Tier.choices),
+        default=default_credit_tiers,
+        blank=True,
+        help_text="…for customers of these tiers.",
     )
 
     class Meta:
@@ -190,6 +220,10 @@ class SlaPolicy(models.Model):
     def warning_lead(self, target: timedelta) -> timedelta:
         return min(target * self.warning_percent / 100, self.warning_cap)
 
+    def counts_for_credit(self, *, kind: str, tier: str) -> bool:
+        """Whether a breach of `kind` for a customer of `tier` goes to SLA credit review."""
+        return kind in self.credit_targets and tier in self.credit_tiers
+
     def describe_match(self) -> str:
         parts = [
             f"P{self.severity}" if self.severity else "any severity",
@@ -197,12 +231,6 @@ class SlaPolicy(models.Model):
             f"{self.channel} channel" if self.channel else "any channel",
         ]
         return ", ".join(parts)
-
-
-class SlaKind(models.TextChoices):
-    FIRST_RESPONSE = "first_response", "First response"
-    UPDATE = "update", "Customer update"
-    RESOLUTION = "resolution", "Resolution"
 
 
 class SlaTarget(models.Model):

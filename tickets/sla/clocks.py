@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from tickets.choices import OPEN_STATUSES, Status
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
+
+from tickets.choices import OPEN_STATUSES, EventKind, Status
 from tickets.models import (
     BusinessCalendar,
     SlaEvent,
@@ -17,6 +20,7 @@ from tickets.models import (
     SlaPolicy,
     SlaTarget,
     Ticket,
+    TicketEvent,
 )
 
 from . import calendars
@@ -146,13 +150,50 @@ def apply(ticket: Ticket, *, now: datetime) -> None:
             )
             if kind == SlaKind.FIRST_RESPONSE and ticket.first_response_at:
                 target.fulfilled_at = ticket.first_response_at
-            if paused_now:
+            if paused_now and kind != SlaKind.FIRST_RESPONSE:
                 target.paused_since = now
         target.policy, target.calendar, target.target = policy, policy.calendar, duration
         _schedule(target, spec, now=now)
         target.save()
         _log(target, SlaEventKind.APPLIED, now=now, policy=policy.name)
     sync_ticket(ticket, now=now)
+
+
+def breach_if_late(target: SlaTarget, *, ticket: Ticket, now: datetime) -> bool:
+    """Record the breach of a running target whose due time has passed, at `now`.
+
+    The engine records breaches of targets still running; a target fulfilled, paused or stopped
+    after its due time is breached here, in the caller's transaction, so a late answer never
+    reads as met when no tick ran in between (engine lag, a backdated import). Recorded once
+    per period, like the engine's. Returns whether a breach was recorded; the caller saves the
+    target.
+    """
+    if target.breached_at is not None or now < target.due_at:
+        return False
+    target.breached_at = now
+    target.next_check_at = None
+    _log(
+        target,
+        SlaEventKind.BREACHED,
+        now=now,
+        late_seconds=round((now - target.due_at).total_seconds(), 3),
+    )
+    TicketEvent.objects.create(
+        ticket=ticket,
+        kind=EventKind.SLA,
+        field=target.kind,
+        after=SlaEventKind.BREACHED,
+        is_internal=True,
+        created_at=now,
+    )
+    credit = target.policy.counts_for_credit(kind=target.kind, tier=ticket.organization.tier)
+    flags = {"sla_breached_at": Coalesce(F("sla_breached_at"), Value(now))}
+    if credit:
+        flags["sla_credit_review"] = Value(True)
+    Ticket.objects.filter(pk=ticket.pk).update(**flags)
+    ticket.sla_breached_at = ticket.sla_breached_at or now
+    ticket.sla_credit_review = ticket.sla_credit_review or credit
+    return True
 
 
 def _next_cycle(ticket: Ticket, kind: str) -> int:
@@ -171,16 +212,20 @@ def on_status_change(ticket: Ticket, *, before: str, after: str, now: datetime) 
     """Pause while waiting on the customer or resolved; resume on the way back; stop on close.
 
     Resolving fulfils the resolution target; reopening makes it run again, with the time it had
-    already used.
+    already used. The first response never pauses. A running target already past its due time
+    is breached now, before it is paused, fulfilled or stopped, whether or not the engine has
+    ticked since.
     """
     targets = list(ticket.sla_targets.select_related("policy", "calendar"))
     for target in targets:
         changed = False
+        if target.is_running:
+            changed = breach_if_late(target, ticket=ticket, now=now)
         if after == Status.CLOSED:
             if target.fulfilled_at is None:
                 _log(target, SlaEventKind.CANCELLED, now=now, reason="closed")
             target.next_check_at = None
-            target.save(update_fields=["next_check_at"])
+            target.save(update_fields=["next_check_at", "breached_at"])
             continue
         if (
             after == Status.RESOLVED
@@ -190,7 +235,9 @@ def on_status_change(ticket: Ticket, *, before: str, after: str, now: datetime) 
             target.fulfilled_at = now
             _log(target, SlaEventKind.FULFILLED, now=now)
             changed = True
-        pausable = target.fulfilled_at is None or target.kind == SlaKind.RESOLUTION
+        pausable = target.kind == SlaKind.RESOLUTION or (
+            target.kind == SlaKind.UPDATE and target.fulfilled_at is None
+        )
         if after in PAUSED_STATUSES and before not in PAUSED_STATUSES and pausable:
             target.paused_since = now
             _log(target, SlaEventKind.PAUSED, now=now, status=after)
@@ -214,13 +261,16 @@ def on_public_agent_reply(ticket: Ticket, *, now: datetime) -> None:
     targets = {t.kind: t for t in ticket.sla_targets.select_related("policy", "calendar")}
     first = targets.get(SlaKind.FIRST_RESPONSE)
     if first and first.fulfilled_at is None:
+        breach_if_late(first, ticket=ticket, now=now)
         first.fulfilled_at = now
         first.next_check_at = None
-        first.save(update_fields=["fulfilled_at", "next_check_at"])
+        first.save(update_fields=["fulfilled_at", "next_check_at", "breached_at"])
         _log(first, SlaEventKind.FULFILLED, now=now)
     update = targets.get(SlaKind.UPDATE)
     if update is not None:
         if update.fulfilled_at is None:
+            if update.paused_since is None:
+                breach_if_late(update, ticket=ticket, now=now)
             _log(update, SlaEventKind.FULFILLED, now=now)
         update.cycle += 1
         update.started_at = now

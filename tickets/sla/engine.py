@@ -17,7 +17,7 @@ from django.db import connection
 from helpdesk import bulk, outbox
 from helpdesk.models import User
 from tickets import notifications
-from tickets.choices import EventKind, Severity, Tier
+from tickets.choices import EventKind, Severity
 from tickets.models import SlaEvent, SlaEventKind, SlaKind, SlaTarget, Ticket, TicketEvent
 
 # A tick stays within DESIGN.md's 500 ms of database time: a batch of BATCH targets, and more
@@ -119,8 +119,9 @@ def _breach(effects: Effects, target: SlaTarget, now: datetime) -> None:
         late_seconds=round((now - target.due_at).total_seconds(), 3),
     )
     effects.breached_tickets.add(ticket.pk)
-    # Seed 002: offer credit when the SLA was violated, for the customers whose contract has one.
-    credit = ticket.organization.tier == Tier.ENTERPRISE
+    # Seed 002: offer credit when the SLA was violated; which targets and tiers count is the
+    # policy's setting.
+    credit = target.policy.counts_for_credit(kind=target.kind, tier=ticket.organization.tier)
     if credit:
         effects.credit_review.add(ticket.pk)
     title = f"SLA breached: {target.get_kind_display().lower()} on {ticket.key}"
@@ -150,7 +151,7 @@ def _breach(effects: Effects, target: SlaTarget, now: datetime) -> None:
 def _claim(now: datetime) -> list[SlaTarget]:
     return list(
         SlaTarget.objects.select_for_update(skip_locked=True, of=("self", "ticket"))
-        .select_related("ticket__organization", "ticket__assignee", "ticket__team__lead")
+        .select_related("policy", "ticket__organization", "ticket__assignee", "ticket__team__lead")
         .prefetch_related("ticket__team__members")
         .filter(next_check_at__lte=now)
         .order_by("next_check_at")[:BATCH]

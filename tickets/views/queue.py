@@ -28,7 +28,8 @@ BUILTIN_VIEWS = [
     ("Waiting on customer", "status=waiting_on_customer"),
     ("New", "status=new"),
     ("Recently resolved", "status=resolved"),
-    ("Security", "tag=security"),
+    # The flag, not a tag: flagging a ticket as security is what routes and hides it.
+    ("Security", "security=1"),
 ]
 # Query keys that describe a view (the cursor is a place in it, not part of it).
 VIEW_KEYS = (
@@ -39,6 +40,7 @@ VIEW_KEYS = (
     "organization",
     "category",
     "tag",
+    "security",
     "q",
     "sla",
     "sort",

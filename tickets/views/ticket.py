@@ -22,7 +22,6 @@ from tickets.forms import (
     TicketFieldsForm,
     split_edits,
 )
-from tickets.models import ReplyTemplate
 from tickets.security import created_message
 from tickets.selectors import attachments_visible_to, ticket_get_for_user
 from tickets.sla import clocks
@@ -48,7 +47,7 @@ def _side_form(ticket) -> TicketFieldsForm:
 
 def _context(request, ticket, **extra) -> dict:
     attachments = list(attachments_visible_to(request.user, ticket))
-    templates = list(ReplyTemplate.objects.filter(is_active=True))
+    templates = replies.offered_templates(ticket)
     ctx = {
         "ticket": ticket,
         "timeline": timeline(request.user, ticket, attachments),
@@ -109,7 +108,7 @@ def _respond(
 
 
 def _reply_form_from_template(request, ticket, slug: str) -> ReplyForm:
-    template = ReplyTemplate.objects.filter(slug=slug, is_active=True).first()
+    template = replies.offered_template(ticket, slug)
     body = replies.render_reply(template, ticket=ticket, agent=request.user) if template else ""
     return ReplyForm(initial={"body": body, "is_internal": bool(template and template.is_internal)})
 
@@ -142,16 +141,26 @@ def ticket_reply(request, key: str):
         return _respond(request, ticket, error=error, reply_form=form)
     try:
         with transaction.atomic():
-            services.comment_add(
-                ticket=ticket,
-                author=request.user,
-                body=form.cleaned_data["body"],
-                is_internal=form.cleaned_data["is_internal"],
-                files=request.FILES.getlist("files"),
-            )
             target = form.cleaned_data.get("status")
-            if target and target != ticket.status:
-                services.ticket_transition(ticket=ticket, to=target, actor=request.user)
+            if target == Status.WAITING_ON_CUSTOMER and not form.cleaned_data["is_internal"]:
+                # The reply is the question the customer now owes an answer to: one action.
+                services.ticket_transition(
+                    ticket=ticket,
+                    to=target,
+                    actor=request.user,
+                    message=form.cleaned_data["body"],
+                    files=request.FILES.getlist("files"),
+                )
+            else:
+                services.comment_add(
+                    ticket=ticket,
+                    author=request.user,
+                    body=form.cleaned_data["body"],
+                    is_internal=form.cleaned_data["is_internal"],
+                    files=request.FILES.getlist("files"),
+                )
+                if target and target != ticket.status:
+                    services.ticket_transition(ticket=ticket, to=target, actor=request.user)
     except DomainError as exc:
         return _respond(request, ticket, error=exc.message, reply_form=form)
     kind = "Internal note added" if form.cleaned_data["is_internal"] else "Reply sent"

@@ -80,7 +80,7 @@ def test_ticket_page_explains_each_target(client, agent, org_a):
         html = client.get(reverse("ticket_detail", args=[ticket.key])).content.decode()
     assert "P1 Critical: 15 min of 24/7 time (UTC) from 2026-11-23 10:00 UTC" in html
     assert "Mon 23 Nov, 10:15 UTC" in html  # first response due
-    assert "5m · 10m left" in html  # used and left
+    assert "5 minutes · 10 minutes left" in html  # used and left, on a 24/7 calendar
 
 
 def test_bell_counts_unread_and_opening_marks_read(client, agent, org_a):

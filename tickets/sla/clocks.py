@@ -69,9 +69,9 @@ def _pauses(target: SlaTarget, *, until: datetime | None = None) -> list[Interva
 
 
 def _fmt(duration: timedelta) -> str:
+    # Never in days: a "day" of business time is 24 business hours, three working days of an
+    # office calendar, and reads as one.
     minutes = int(duration.total_seconds() // 60)
-    if minutes % (60 * 24) == 0 and minutes >= 60 * 24:
-        return f"{minutes // (60 * 24)} d"
     if minutes % 60 == 0 and minutes >= 60:
         return f"{minutes // 60} h"
     return f"{minutes} min"

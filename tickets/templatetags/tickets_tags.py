@@ -11,7 +11,7 @@ from helpdesk import markdown as md
 from helpdesk.markup import format_html
 from helpdesk.widgets import option_tags
 from tickets.choices import EventKind, Severity, Status, customer_status_label
-from tickets.sla import calendars
+from tickets.sla import calendars, durations
 from tickets.sla.businesstime import business_time_between
 
 register = template.Library()
@@ -158,6 +158,22 @@ def sla_badge(ticket):
 @register.filter
 def duration_short(value: timedelta | None) -> str:
     return _short(value) if value is not None else "—"
+
+
+@register.simple_tag
+def business_duration(value: timedelta | None, calendar_id: int | None) -> str:
+    """A target on its calendar: '48 business hours, about 6 working days on this calendar'."""
+    return durations.describe(value, calendars.spec_for(calendar_id) if calendar_id else None)
+
+
+@register.simple_tag
+def business_hours(value: timedelta | None, calendar_id: int | None) -> str:
+    """Business time used or left, in hours ('3 business hours 20 min'; plain hours on a
+    calendar that never closes)."""
+    if value is None:
+        return "—"
+    spec = calendars.spec_for(calendar_id) if calendar_id else None
+    return durations.hours_text(value, business=not (spec and durations.is_around_the_clock(spec)))
 
 
 @register.simple_tag

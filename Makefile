@@ -1,6 +1,7 @@
-# make run    set everything up, load the demo data once, run web + worker + beat (Ctrl-C stops all)
+# make run    set up, load the demo data once, run web (gunicorn, DEBUG off) + worker + beat
+# make run DEV=1  the same for changing the code: runserver with DEBUG and autoreload
 # make test   the same setup, then the migrations check and the whole test suite
-# make chaos  the crash tests repeated (CHAOS_REPEAT=100): counts of lost and doubled effects
+# make chaos  the crash tests repeated (CHAOS_REPEAT=100): totals; fails if any round lost or failed
 # make lint   ruff check + ruff format --check
 # make bench  the same setup, then the benchmark suite against the 1M-ticket dataset (bench/README.md)
 # make stop   stop the private PostgreSQL and Redis; make clean also deletes var/
@@ -35,14 +36,18 @@ services:
 
 setup: bootstrap services
 
-run: export DJANGO_SETTINGS_MODULE := helpdesk.settings.dev
+# `make run` serves the product as in production (gunicorn, DEBUG off, helpdesk.settings.local);
+# `make run DEV=1` is for changing the code: runserver with DEBUG and autoreload.
+DEV ?=
+run: export DJANGO_SETTINGS_MODULE := $(if $(DEV),helpdesk.settings.dev,helpdesk.settings.local)
+run: export HELPDESK_DEV := $(if $(DEV),1,)
 run: export PYTHONUNBUFFERED := 1
 run: setup
 	@$(SERVICES_ENV) $(PYTHON) manage.py migrate --noinput
 	@$(SERVICES_ENV) $(PYTHON) manage.py seed_demo --if-empty
 	@$(SERVICES_ENV) $(PYTHON) manage.py collectstatic --noinput --verbosity 0
 	@echo
-	@echo "  Helpdesk:  http://127.0.0.1:8000"
+	@echo "  Helpdesk:  http://127.0.0.1:8000  ($(if $(DEV),development: runserver, DEBUG on, autoreload,gunicorn, DEBUG off; 'make run DEV=1' for development))"
 	@echo "  Logins (password 'demo'): agent, engineer, manager, customer; admin at /admin/ (admin / demo)"
 	@echo "  Ctrl-C stops web, worker and beat; 'make stop' stops PostgreSQL and Redis."
 	@echo

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tickets.views import attachments, queue, sla, ticket
+from tickets.views import attachments, links, queue, sla, ticket
 
 urlpatterns = [
     path("queue/", queue.queue_page, name="queue"),
@@ -11,6 +11,7 @@ urlpatterns = [
     path("tickets/<str:key>/", ticket.ticket_detail, name="ticket_detail"),
     path("tickets/<str:key>/reply/", ticket.ticket_reply, name="ticket_reply"),
     path("tickets/<str:key>/update/", ticket.ticket_update, name="ticket_update"),
+    path("tickets/<str:key>/link/", links.ticket_link, name="ticket_link"),
     path("tickets/<str:key>/status/", ticket.ticket_status, name="ticket_status"),
     path("tickets/<str:key>/take/", ticket.ticket_take, name="ticket_take"),
     path("tickets/<str:key>/presence/", ticket.ticket_presence, name="ticket_presence"),

@@ -114,16 +114,59 @@ def test_a_parent_incident_may_span_organizations(agent, org_a, org_b):
     assert Ticket.objects.get(pk=report.pk).parent_id == incident.pk
 
 
-def test_a_refused_link_says_why_on_the_ticket_page(client, agent, org_a):
+def test_a_refused_link_is_shown_in_the_links_section_with_the_typed_key_kept(client, agent, org_a):
     x, y, z = (make_ticket(actor=agent, organization=org_a, title=t) for t in "XYZ")
     link(x, agent, parent=y)
     link(y, agent, parent=z)
     client.force_login(agent)
 
-    response = client.post(reverse("ticket_update", args=[z.key]), {"parent": x.key}, **HX)
+    response = client.post(reverse("ticket_link", args=[z.key]), {"parent": x.key.lower()}, **HX)
 
-    assert "so the links would go round in a circle" in response.content.decode()
+    panel = links_panel(response.content.decode())
+    assert "so the links would go round in a circle" in panel
+    assert f'name="parent" id="f-parent" value="{x.key.lower()}"' in panel
+    assert 'aria-invalid="true"' in panel
     assert Ticket.objects.get(pk=z.pk).parent_id is None
+
+
+def test_linking_from_the_links_section_records_it_on_the_timeline(client, agent, org_a):
+    incident = make_ticket(actor=agent, organization=org_a, title="API outage")
+    report = make_ticket(actor=agent, organization=org_a, title="503s")
+    client.force_login(agent)
+
+    response = client.post(
+        reverse("ticket_link", args=[report.key]), {"parent": incident.key}, **HX
+    )
+
+    html = response.content.decode()
+    assert Ticket.objects.get(pk=report.pk).parent_id == incident.pk
+    assert f'Part of incident <a href="{reverse("ticket_detail", args=[incident.key])}"' in html
+    assert '<ol id="timeline" class="timeline" hx-swap-oob="true"' in html
+    assert f"set parent to {incident.key}" in html
+
+
+def test_an_emptied_box_removes_the_link(client, agent, org_a):
+    original = make_ticket(actor=agent, organization=org_a, title="Login fails")
+    copy = make_ticket(actor=agent, organization=org_a, title="Cannot sign in")
+    link(copy, agent, duplicate_of=original)
+    client.force_login(agent)
+
+    response = client.post(reverse("ticket_link", args=[copy.key]), {"duplicate_of": ""})
+
+    assert response.status_code == 302
+    assert Ticket.objects.get(pk=copy.pk).duplicate_of_id is None
+
+
+def test_a_key_the_agent_cannot_see_is_refused_without_saying_more(client, agent, org_a):
+    report = make_ticket(actor=agent, organization=org_a, title="503s")
+    secret = make_ticket(actor=make_agent(), organization=org_a, is_security=True)
+    colleague = make_agent()
+    client.force_login(colleague)
+
+    response = client.post(reverse("ticket_link", args=[report.key]), {"parent": secret.key}, **HX)
+
+    assert f"No ticket {secret.key} that you can see." in response.content.decode()
+    assert Ticket.objects.get(pk=report.pk).parent_id is None
 
 
 # ------------------------------------------------------------------------------ both sides shown

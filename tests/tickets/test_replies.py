@@ -211,3 +211,13 @@ def test_admin_form_accepts_variables_and_blanks():
     assert form.is_valid(), form.errors
     form.save()
     assert ReplyTemplate.objects.get(slug="ack").body == "Hi {{ customer_name }}, [Key finding 1]"
+
+
+@pytest.mark.parametrize(
+    "slug", ["close-configuration", "close-expected-behaviour", "known-issue-workaround"]
+)
+def test_closing_templates_say_to_open_a_new_ticket_never_to_reopen(slug):
+    body = ReplyTemplate.objects.get(slug=slug).body
+    assert "open a new ticket that mentions {{ ticket_key }}" in " ".join(body.split())
+    assert "reopen" not in body
+    assert "let us know on" not in body

@@ -98,6 +98,7 @@ def test_sup_456_timeline_follows_the_seed(seeded):
     timeline = [
         (e.kind, e.field, e.before, e.after, e.actor.username, e.is_internal)
         for e in TicketEvent.objects.filter(ticket=ticket)
+        .exclude(kind=EventKind.SLA)  # the clocks' own bookkeeping, by no one
         .select_related("actor")
         .order_by("created_at", "id")
     ]
@@ -212,11 +213,13 @@ def test_every_status_and_severity_appears(seeded):
 def test_every_timeline_is_coherent(seeded):
     now = clock.now()
     for ticket in Ticket.objects.all():
-        events = list(TicketEvent.objects.filter(ticket=ticket).order_by("created_at", "id"))
+        # SLA warnings and breaches are the clocks' bookkeeping: they leave updated_at alone.
+        by_people = TicketEvent.objects.filter(ticket=ticket).exclude(kind=EventKind.SLA)
+        events = list(by_people.order_by("created_at", "id"))
         assert events[0].kind == EventKind.CREATED
         assert events[0].created_at == ticket.created_at
         assert all(ticket.created_at <= e.created_at < now for e in events), ticket.key
-        span = TicketEvent.objects.filter(ticket=ticket).aggregate(Max("created_at"))
+        span = by_people.aggregate(Max("created_at"))
         assert ticket.updated_at == span["created_at__max"], ticket.key
         moves = [e for e in events if e.kind == EventKind.STATUS]
         assert ticket.status == (moves[-1].after if moves else Status.NEW), ticket.key
@@ -263,3 +266,29 @@ def test_the_same_seed_gives_the_same_queue(seeded):
     seed(tickets=6, seed=3)
     second = list(Ticket.objects.order_by("-number")[:6])[::-1]
     assert shape(first) == shape(second)
+
+
+def test_sla_page_shows_the_tier_and_channel_tables_deciding(seeded, client):
+    client.force_login(User.objects.get(username="manager"))
+    response = client.get("/sla/")
+    names = {p.name for p in response.context["policies"]}
+    assert {"Enterprise P1 Critical", "Email P2 High", "Chat P2 High"} <= names
+    deciding = {cell.name for row in response.context["matrix"] for cell in row["cells"] if cell}
+    assert {"Enterprise P2 High", "Email P2 High", "Chat P2 High", "P2 High"} <= deciding
+    from tickets.models import SlaTarget
+
+    used = set(SlaTarget.objects.values_list("policy__name", flat=True))
+    assert any(name.startswith("Enterprise") for name in used)
+    assert any(name.startswith(("Email", "Chat")) for name in used)
+
+
+def test_the_demo_history_has_real_breaches_and_the_breached_view_lists_some(seeded, client):
+    from tickets.models import SlaEvent
+
+    breaches = SlaEvent.objects.filter(kind="breached")
+    assert breaches.exists()
+    # Recorded when they happened (by the story's engine ticks or late answers), not at load.
+    assert breaches.filter(at__lt=clock.now() - timedelta(hours=1)).exists()
+    client.force_login(User.objects.get(username="manager"))
+    response = client.get("/queue/?sla=breached")
+    assert response.context["page"].rows

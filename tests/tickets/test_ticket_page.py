@@ -470,3 +470,16 @@ def test_composer_knows_the_template_blanks(client, agent, ticket, findings_temp
     blanks = html[start : html.index('"', start + 22)].split('"')[1].split("|")
     assert "[Key finding 1]" in blanks
     assert "[link]" in blanks
+
+
+def test_saving_a_property_refreshes_impact_and_timeline_count(client, agent, ticket):
+    client.force_login(agent)
+    response = client.post(
+        reverse("ticket_update", args=[ticket.key]), _panel(ticket, environment="staging"), **HX
+    )
+    html = response.content.decode()
+    start = html.index('<section class="card" id="ticket-impact" hx-swap-oob="true">')
+    impact = html[start : html.index("</section>", start)]
+    assert "<dt>Environment</dt><dd>Staging</dd>" in impact
+    count = '<span id="timeline-count" class="faint small" hx-swap-oob="true">2 entries</span>'
+    assert count in html

@@ -59,3 +59,35 @@ def test_the_ticket_page_refuses_the_information_request_on_security_tickets(
         reverse("ticket_detail", args=[flagged.key]), {"template": "information-request"}
     )
     assert "X-Request-Id" not in again.content.decode()
+
+
+# -- severity criteria where severity is chosen ---------------------------------------------
+
+CRITERIA_SNIPPETS = (
+    "Financial transactions failing in production",
+    "Performance degradation over 50% from baseline",
+    "Multiple customers reporting the same issue within 1 hour",
+    "Documentation improvement suggestion",
+)
+
+
+def test_the_new_ticket_page_shows_the_severity_criteria(client, agent):
+    client.force_login(agent)
+    html = client.get(reverse("ticket_new")).content.decode()
+    for snippet in CRITERIA_SNIPPETS:
+        assert snippet in html
+
+
+def test_the_portal_new_ticket_shows_the_severity_criteria(client, customer_a):
+    client.force_login(customer_a)
+    html = client.get(reverse("portal_new")).content.decode()
+    for snippet in CRITERIA_SNIPPETS:
+        assert snippet in html
+
+
+def test_the_properties_panel_shows_the_severity_criteria(client, agent, org_a):
+    ticket = make_ticket(actor=agent, organization=org_a)
+    client.force_login(agent)
+    html = client.get(reverse("ticket_detail", args=[ticket.key])).content.decode()
+    for snippet in CRITERIA_SNIPPETS:
+        assert snippet in html

@@ -483,3 +483,17 @@ def test_saving_a_property_refreshes_impact_and_timeline_count(client, agent, ti
     assert "<dt>Environment</dt><dd>Staging</dd>" in impact
     count = '<span id="timeline-count" class="faint small" hx-swap-oob="true">2 entries</span>'
     assert count in html
+
+
+def test_take_on_a_page_that_showed_no_assignee_is_refused_once_someone_took_it(
+    client, agent, manager, ticket
+):
+    services.ticket_update(ticket=ticket, actor=manager, changes={"assignee": manager})
+    client.force_login(agent)
+
+    response = client.post(reverse("ticket_take", args=[ticket.key]), {"seen_assignee": ""}, **HX)
+
+    assert "Morgan Manager changed Assignee to Morgan Manager at " in response.content.decode()
+    assert Ticket.objects.get(pk=ticket.pk).assignee == manager
+    client.post(reverse("ticket_take", args=[ticket.key]), {"seen_assignee": "manager"}, **HX)
+    assert Ticket.objects.get(pk=ticket.pk).assignee == agent

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from helpdesk import clock, markdown, presence
 from helpdesk.access import agent_side_required
 from helpdesk.errors import DomainError
+from helpdesk.models import User
 from tickets import conflicts, lifecycle, placeholders, replies, services
 from tickets.choices import Status
 from tickets.forms import (
@@ -227,9 +228,15 @@ def ticket_status(request, key: str):
 @require_POST
 @agent_side_required
 def ticket_take(request, key: str):
+    """Assign to me, unless someone else took the ticket after the page showed its assignee."""
     ticket = ticket_get_for_user(request.user, key)
+    expected = None
+    if (seen := request.POST.get("seen_assignee")) is not None:
+        expected = {"assignee": User.objects.filter(username=seen).first() if seen else None}
     try:
-        services.ticket_assign(ticket=ticket, assignee=request.user, actor=request.user)
+        services.ticket_update(
+            ticket=ticket, actor=request.user, changes={"assignee": request.user}, expected=expected
+        )
     except DomainError as exc:
         return _respond(request, ticket, error=exc.message)
     return _respond(request, ticket)

@@ -170,6 +170,10 @@ def ticket_reply(request, key: str):
     return _respond(request, ticket, reply_form=ReplyForm())
 
 
+def _form_errors(form) -> str:
+    return "; ".join(e for errs in form.errors.values() for e in errs)
+
+
 @require_POST
 @agent_side_required
 def ticket_update(request, key: str):

@@ -219,10 +219,19 @@ def test_htmx_actions_raise_no_csp_violation(
     page.add_init_script(RECORD_CSP)
     login(page, base, agent.username, password)
 
-    # Queue: filter, search, select a row.
+    # Queue: filter, search, a bulk action on a selected row.
     page.check("input[name=severity][value='3']")
     expect(page.locator("#ticket-table tbody tr")).to_have_count(1)
+    page.locator("#queue-filters input[name=q]").press_sequentially("unable")
+    expect(page).to_have_url(re.compile(r"q=unable"))
+    page.locator("#queue-filters input[name=q]").blur()  # its change event refreshes the list
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#ticket-table tbody tr")).to_have_count(1)
     page.locator("#ticket-table input[name=ids]").first.check()
+    page.select_option("#bulk-action", "add_tag")
+    page.fill("input[name=bulk_tag]", "triaged")
+    page.click("#bulkbar button[type=submit]")
+    expect(page.locator("#queue-results")).to_contain_text("triaged")
 
     # Ticket page: every kind of action.
     _open(page, base, ticket)
@@ -243,6 +252,8 @@ def test_htmx_actions_raise_no_csp_violation(
     expect(page.locator("#timeline")).to_contain_text("We are on it.")
     page.click("#take-btn")
     expect(page.locator("#ticket-head")).to_contain_text("assigned to Alex Agent")
+    with page.expect_response(re.compile(r"/presence/$")):
+        page.evaluate("htmx.trigger(document.querySelector('[hx-post$=\"/presence/\"]'), 'every')")
     assert _csp_violations(page) == []
     assert page.console_errors == []
 

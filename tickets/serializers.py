@@ -6,6 +6,8 @@ serializers resolve references (usernames, slugs, ticket keys) within what the c
 
 from __future__ import annotations
 
+import re
+
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -22,6 +24,10 @@ from .selectors import agents, organizations_visible_to, ticket_number_from_key,
 from .services import CUSTOMER_FIELDS, EDITABLE_FIELDS
 
 AGENT_ONLY_MESSAGE = "Only the support team can set this field."
+# A tag as a client may send it: the services store it lower case with spaces as hyphens
+# (services.normalize_tags), so the input form also allows capitals and inner spaces.
+_TAG_INPUT = r"[A-Za-z0-9][A-Za-z0-9 _.:-]{0,49}"
+TAG_INPUT_PATTERN = f"^{_TAG_INPUT}$"  # as the schema states it (ECMA regex)
 
 
 def _user(context: dict) -> User:
@@ -113,6 +119,30 @@ class FlatListField(serializers.ListField):
         if errors:
             raise serializers.ValidationError(errors)
         return values
+
+
+@extend_schema_field({"type": "string", "pattern": TAG_INPUT_PATTERN, "maxLength": 50})
+class TagField(serializers.CharField):
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        # fullmatch: `$` in a Python pattern would also accept a trailing newline.
+        if not re.fullmatch(_TAG_INPUT, value):
+            raise serializers.ValidationError(
+                f"“{value}” is not a valid tag: use letters, digits, - _ . : (at most 50)."
+            )
+        return value
+
+
+class CursorField(serializers.CharField):
+    """An opaque position in a list, from a `next` / `previous` link; empty means the start."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("help_text", "From a `next`/`previous` link.")
+        super().__init__(**kwargs)
+        # Whatever it holds, a cursor that was not made here is one answer: invalid_cursor.
+        self.validators = []
 
 
 class VisibleOrganizationField(serializers.SlugRelatedField):
@@ -260,7 +290,12 @@ class TicketWriteSerializer(serializers.ModelSerializer):
         required=False, allow_null=True, help_text="Key of the incident this ticket belongs to."
     )
     duplicate_of = TicketKeyField(required=False, allow_null=True, help_text="Key of a ticket.")
-    tags = FlatListField(child=serializers.CharField(max_length=50), required=False, max_length=20)
+    tags = FlatListField(
+        child=TagField(),
+        required=False,
+        max_length=20,
+        help_text="Letters, digits, - _ . : and spaces (stored lower case, spaces as -).",
+    )
     is_security = serializers.BooleanField(
         required=False,
         help_text=SECURITY_FLAG_HELP,
@@ -359,7 +394,7 @@ class TicketListQuerySerializer(serializers.Serializer):
         default="-updated_at",
         help_text="`severity` lists P1 first, most recently updated first within a severity.",
     )
-    cursor = serializers.CharField(required=False, help_text="From a `next`/`previous` link.")
+    cursor = CursorField()
     page_size = serializers.IntegerField(min_value=1, max_value=200, default=50)
 
     def _split(self, values: list) -> list[str]:
@@ -527,12 +562,12 @@ class ContactSerializer(serializers.ModelSerializer):
 
 class ContactListQuerySerializer(serializers.Serializer):
     organization = serializers.CharField(required=False, allow_blank=True, help_text="Slug.")
-    cursor = serializers.CharField(required=False)
+    cursor = CursorField()
     page_size = serializers.IntegerField(min_value=1, max_value=200, default=50)
 
 
 class PageQuerySerializer(serializers.Serializer):
-    cursor = serializers.CharField(required=False, help_text="From a `next`/`previous` link.")
+    cursor = CursorField()
     page_size = serializers.IntegerField(min_value=1, max_value=200, default=50)
 
 

@@ -907,10 +907,12 @@ def test_customer_cannot_upload_an_internal_attachment(api, agent, org_a, custom
 def test_attachment_without_a_file_is_a_field_error(api, agent, org_a):
     ticket = make_ticket(actor=agent, organization=org_a)
 
-    response = api(agent).post(f"/api/v1/tickets/{ticket.key}/attachments/", {}, format="json")
+    response = api(agent).post(f"/api/v1/tickets/{ticket.key}/attachments/", {}, format="multipart")
+    as_json = api(agent).post(f"/api/v1/tickets/{ticket.key}/attachments/", {}, format="json")
 
     assert response.status_code == 400
     assert error(response)["fields"] == {"file": ["No file was submitted."]}
+    assert as_json.status_code == 415  # files travel as multipart/form-data only
 
 
 # ---------------------------------------------------------------------------------------------

@@ -91,18 +91,18 @@ def triage() -> Triage:
 def owners(
     ticket: Ticket, *, with_lead: bool, triage_of: Callable[[], Triage] = triage
 ) -> list[User]:
-    """Who answers for the ticket: its assignee, else its team's members, else the triage team
-    (with its lead, always: the ticket has nobody else). `with_lead` adds the team's lead.
-    Only people who may see the ticket."""
+    """Who answers for the ticket: its assignee, else its team's members (else its lead), else
+    the triage team with its lead. `with_lead` adds the team's lead. Only people who may see
+    the ticket."""
     people: list[User] = []
     if ticket.assignee and ticket.assignee.is_active:
         people.append(ticket.assignee)
     elif ticket.team:
         people.extend(u for u in ticket.team.members.all() if u.is_active)
     lead = ticket.team.lead if ticket.team else None
-    if with_lead and lead and lead.is_active and lead not in people:
-        people.append(lead)
-    if not people and not ticket.team:
+    if (with_lead or not people) and lead and lead.is_active and lead not in people:
+        people.append(lead)  # a team with no active member still has its lead
+    if not people:  # nobody owns it: the triage team does
         found = triage_of()
         people = [*found.members]
         if found.lead and found.lead not in people:

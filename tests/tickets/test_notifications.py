@@ -160,6 +160,25 @@ def test_a_customer_reply_on_an_unassigned_ticket_reaches_its_team_else_triage(
     ]
 
 
+def test_a_customer_reply_on_a_team_with_nobody_active_reaches_its_lead_else_triage(
+    triage_team, agent, org_a, customer_a, django_capture_on_commit_callbacks
+):
+    lead = make_agent(username="lena")
+    led = TeamFactory(lead=lead)
+    make_agent(username="gone", teams=[led], is_active=False)
+    empty = TeamFactory()
+    for team in (led, empty):
+        ticket = make_ticket(actor=agent, organization=org_a, requester=customer_a, team=team)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.comment_add(ticket=ticket, author=customer_a, body="Anyone there?")
+    assert told() == [
+        ("lena", "customer_reply"),
+        ("tess", "customer_reply"),
+        ("tia", "customer_reply"),
+        ("tom", "customer_reply"),
+    ]
+
+
 def test_a_mention_in_an_internal_note_notifies_the_colleague_once(
     agent, org_a, customer_a, django_capture_on_commit_callbacks
 ):

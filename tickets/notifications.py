@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 
 from helpdesk import clock, notifications, outbox
@@ -342,9 +342,11 @@ def visible_notifications(user: User, qs: QuerySet[Notification]) -> QuerySet[No
     """A notice about a ticket stays in the bell only while its user may see that ticket."""
     if user.is_agent_side and has_security_clearance(user):
         return qs  # they see every ticket
-    return qs.filter(
-        Q(ticket_id__isnull=True) | Q(ticket_id__in=tickets_visible_to(user).values("pk"))
-    )
+    # EXISTS, probed per notice through the primary key: `ticket_id IN (visible tickets)` under
+    # an OR becomes a hashed subplan that reads every visible ticket (5 s at 1M tickets), on
+    # every page that shows the bell.
+    visible = tickets_visible_to(user).filter(pk=OuterRef("ticket_id"))
+    return qs.filter(Q(ticket_id__isnull=True) | Exists(visible))
 
 
 def connect() -> None:

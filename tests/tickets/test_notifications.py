@@ -304,6 +304,13 @@ def test_the_bell_keeps_only_notices_of_tickets_the_user_may_still_see(
     assert notifications.visible_to(moved).count() == 0
 
 
+def test_the_bell_probes_each_notices_ticket_rather_than_reading_every_visible_ticket(agent):
+    # Under an OR, `IN (subquery)` is planned as a hashed subplan over all visible tickets.
+    sql = str(notifications.visible_to(agent).filter(read_at__isnull=True).query)
+    assert "EXISTS" in sql
+    assert "IN (SELECT" not in sql
+
+
 def test_handled_twice_by_the_receivers_each_notice_is_written_once(
     agent, org_a, customer_a, django_capture_on_commit_callbacks
 ):

@@ -98,3 +98,5 @@ class EventKind(models.TextChoices):
     ATTACHMENT = "attachment", "Attachment added"
     LINK = "link", "Link changed"
     SLA = "sla", "SLA"
+    # Written by the on-call app through tickets.services.ticket_record_page_step.
+    PAGE = "page", "On-call page"

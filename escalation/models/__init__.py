@@ -1,5 +1,16 @@
 """Escalation models, one module per subdomain, re-exported here."""
 
+from escalation.models.pages import (
+    OPEN_PAGE,
+    EscalationLevel,
+    EscalationPolicy,
+    Page,
+    PageAction,
+    PageReason,
+    PageRecipient,
+    PageState,
+    PageToken,
+)
 from escalation.models.schedules import (
     HandoffNote,
     OnCallFeed,
@@ -12,6 +23,15 @@ from escalation.models.schedules import (
 )
 
 __all__ = [
+    "OPEN_PAGE",
+    "EscalationLevel",
+    "EscalationPolicy",
+    "Page",
+    "PageAction",
+    "PageReason",
+    "PageRecipient",
+    "PageState",
+    "PageToken",
     "HandoffNote",
     "OnCallFeed",
     "Override",

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import Q, QuerySet, Subquery
+from django.db.models import Case, Q, QuerySet, Subquery, Value, When
 
 from helpdesk import clock, keyset
 from helpdesk.keyset import Ordering, Segment, Segmented
@@ -27,11 +27,14 @@ from .sla.clocks import PAUSED_STATUSES
 # clock (paused, resolved, closed, or under no policy) has nothing due: those follow, newest
 # first, so an any-status list shows what is due and then what came in last. Each part reads an
 # index in its order (the open ones by due time, the rest by creation); see docs/decisions.md.
-DUE = Segment(
-    "due",
-    Q(sla_due_at__isnull=False, status__in=OPEN_STATUSES),
-    Ordering("sla", (("sla_due_at", False),), id_descending=False),
-)
+_BY_DUE_TIME = Ordering("sla", (("sla_due_at", False),), id_descending=False)
+# Clocks run only on open tickets; saying so lets a list of every status read the open-ticket
+# indexes. A list already filtered to open statuses must not say it twice: the planner
+# multiplies the two selectivities, expects 49 rows where 67,676 match, and sorts them all.
+# The part ends at the first ticket with no due time (sorted last) rather than filtering them
+# out, for the same reason.
+DUE = Segment("due", Q(status__in=OPEN_STATUSES), _BY_DUE_TIME, ends_at_null="sla_due_at")
+DUE_WITHIN_OPEN = Segment("due", Q(), _BY_DUE_TIME, ends_at_null="sla_due_at")
 NO_CLOCK = Segment(
     "rest", Q(sla_due_at__isnull=True), Ordering("sla", (("created_at", True),), id_descending=True)
 )
@@ -62,6 +65,8 @@ SORT_LABELS = {
     "severity": "Severity",
 }
 DEFAULT_SORT = "sla"
+# Organizations the queue's picker offers for what was typed.
+ORGANIZATION_OPTIONS = 20
 SLA_FILTERS = {
     "breached": "Breached",
     "soon": "Breaching within 1 hour",
@@ -132,7 +137,7 @@ def filtered(user: User, query: QueueQuery) -> QuerySet[Ticket]:
     elif query.assignee:
         qs = qs.filter(assignee_id=_id_of(User.objects.filter(username=query.assignee)))
     if query.organization:
-        qs = qs.filter(organization_id=_id_of(Organization.objects.filter(slug=query.organization)))
+        qs = qs.filter(organization_id=_organization_id(query.organization))
     if query.category:
         qs = qs.filter(category=query.category)
     if query.tag:
@@ -153,6 +158,26 @@ def _id_of(qs: QuerySet) -> Subquery:
     return Subquery(qs.order_by().values("pk")[:1])
 
 
+def _organization_id(typed: str) -> Subquery:
+    """An organization by slug or by name (any case); the slug wins when both match."""
+    matches = Organization.objects.filter(Q(slug=typed) | Q(name__iexact=typed))
+    return Subquery(
+        matches.order_by(Case(When(slug=typed, then=Value(0)), default=Value(1)), "id").values(
+            "pk"
+        )[:1]
+    )
+
+
+def organization_options(typed: str) -> list[tuple[str, str]]:
+    """(name, slug) of the first organizations whose name or slug holds `typed`, for the
+    queue's organization picker: a bounded query however many customers there are."""
+    typed = typed.strip()
+    matches = Organization.objects.order_by("name")
+    if typed:
+        matches = matches.filter(Q(name__icontains=typed) | Q(slug__icontains=typed))
+    return list(matches.values_list("name", "slug")[:ORGANIZATION_OPTIONS])
+
+
 def _sla_filter(qs: QuerySet[Ticket], name: str, *, now) -> QuerySet[Ticket]:
     """Running clocks only: `sla_due_at` is set on open tickets whose clock runs."""
     if name == "breached":
@@ -164,20 +189,33 @@ def _sla_filter(qs: QuerySet[Ticket], name: str, *, now) -> QuerySet[Ticket]:
     return qs
 
 
+def key_number(text: str) -> int | None:
+    """The number of a ticket key ("SUP-1241", any case), or None when `text` is not one."""
+    lowered = text.strip().lower()
+    prefix = settings.HELPDESK_TICKET_PREFIX.lower() + "-"
+    digits = lowered[len(prefix) :]
+    # At most 18 digits: a longer number is no ticket's (and past PostgreSQL's bigint).
+    if lowered.startswith(prefix) and digits.isascii() and digits.isdigit() and len(digits) <= 18:
+        return int(digits)
+    return None
+
+
 def _search(qs: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
-    """A ticket key jumps straight to it; anything else is a full-text query."""
+    """A ticket key finds that ticket; anything else is a full-text query."""
     text = text.strip()
-    prefix = settings.HELPDESK_TICKET_PREFIX.lower()
-    lowered = text.lower()
-    if lowered.startswith(prefix + "-") and lowered[len(prefix) + 1 :].isdigit():
-        return qs.filter(number=int(lowered[len(prefix) + 1 :]))
-    if text.isdigit():
+    number = key_number(text)
+    if number is not None:
+        return qs.filter(number=number)
+    if text.isascii() and text.isdigit() and len(text) <= 18:
         return qs.filter(Q(number=int(text)) | Q(search_vector=SearchQuery(text, config="english")))
     return qs.filter(search_vector=SearchQuery(text, search_type="websearch", config="english"))
 
 
 def statuses_of(query: QueueQuery) -> frozenset[str] | None:
-    """The statuses a query lists; None for every status."""
+    """The statuses a query lists; None for every status. A key names one ticket: the status
+    filter never hides it."""
+    if key_number(query.q) is not None:
+        return None
     statuses = set(query.status)
     if "all" in statuses or not statuses:
         return None
@@ -189,9 +227,13 @@ def statuses_of(query: QueueQuery) -> frozenset[str] | None:
 def ordering_for(query: QueueQuery) -> Ordering | Segmented:
     ordering = SORTS.get(query.sort, SORTS[DEFAULT_SORT])
     statuses = statuses_of(query)
-    if ordering is SLA_ORDER and statuses is not None and not statuses & RUNNING_STATUSES:
+    if ordering is not SLA_ORDER or statuses is None:
+        return ordering
+    if not statuses & RUNNING_STATUSES:
         # Without this the planner would walk every running clock to find none of them.
         return Segmented(SLA_ORDER.name, (NO_CLOCK,))
+    if statuses <= set(OPEN_STATUSES):
+        return Segmented(SLA_ORDER.name, (DUE_WITHIN_OPEN, NO_CLOCK))
     return ordering
 
 

@@ -5,6 +5,8 @@ from tickets.views import attachments, links, queue, sla, ticket
 urlpatterns = [
     path("queue/", queue.queue_page, name="queue"),
     path("queue/bulk/", queue.queue_bulk, name="queue_bulk"),
+    path("queue/organizations/", queue.queue_organizations, name="queue_organizations"),
+    path("search/", queue.ticket_search, name="ticket_search"),
     path("queue/views/", queue.saved_view_create, name="saved_view_create"),
     path("queue/views/<int:pk>/delete/", queue.saved_view_delete, name="saved_view_delete"),
     path("tickets/new/", ticket.ticket_new, name="ticket_new"),

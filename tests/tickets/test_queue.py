@@ -239,7 +239,9 @@ def test_bulk_assign_and_status_report_refusals(client, agent):
 
 
 def test_bulk_cannot_touch_tickets_outside_the_policy(client, agent):
-    secret = make_ticket(actor=agent, is_security=True)
+    # Flagged by the security team (an agent who flags one keeps it until the team takes it).
+    security = make_agent(teams=[TeamFactory(is_security=True)])
+    secret = make_ticket(actor=security, is_security=True)
     client.force_login(agent)
     client.post(
         reverse("queue_bulk"), {"ids": [secret.pk], "bulk_action": "add_tag", "bulk_tag": "x"}

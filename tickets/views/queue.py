@@ -16,7 +16,12 @@ from tickets import queue, services
 from tickets.choices import Category, Severity, Status
 from tickets.forms import BulkForm, QueueFilterForm, SavedViewForm
 from tickets.models import SavedView
-from tickets.selectors import agent_choices, team_choices, tickets_visible_to
+from tickets.selectors import (
+    agent_choices,
+    team_choices,
+    ticket_get_for_user,
+    tickets_visible_to,
+)
 
 BUILTIN_VIEWS = [
     ("All open", ""),
@@ -73,6 +78,11 @@ def _results_context(request, params: QueryDict) -> dict:
         return "?" + params.urlencode()
 
     selected = {int(i) for i in params.getlist("ids") if i.isdigit()}
+    every_status_url = None
+    if query.q and queue.statuses_of(query) is not None:
+        wider = QueryDict(view_query, mutable=True)
+        wider.setlist("status", ["all"])
+        every_status_url = "?" + wider.urlencode()
     return {
         "page": result,
         "form": form,
@@ -80,6 +90,9 @@ def _results_context(request, params: QueryDict) -> dict:
         "next_url": at(result.next_cursor),
         "previous_url": at(result.previous_cursor),
         "first_url": "?" + view_query if view_query else "?",
+        # A word search within some statuses says so, and widens to all of them in one click.
+        "every_status_url": every_status_url,
+        "searched_statuses": _searched_statuses(query),
         "selected": selected,
         "cursor": query.cursor,
         # The bulk bar inside the results needs these on an HTMX refresh too.
@@ -108,6 +121,39 @@ def queue_page(request):
         sla_filters=queue.SLA_FILTERS,
     )
     return render(request, "tickets/queue.html", ctx)
+
+
+def _searched_statuses(query: queue.QueueQuery) -> str:
+    if query.status == ("open",):
+        return "open tickets"
+    labels = dict(Status.choices)
+    named = [labels.get(s, "open") for s in query.status if s != "all"]
+    return "tickets " + ", ".join(n.lower() for n in named)
+
+
+@require_GET
+@agent_side_required
+def ticket_search(request):
+    """The top bar's search. A ticket key opens that ticket when the user may see it; anything
+    else (an unknown key, or one out of the user's scope, alike) lists the matches of every
+    status in the queue."""
+    text = (request.GET.get("q") or "").strip()[:200]
+    if queue.key_number(text) is not None:
+        try:
+            ticket = ticket_get_for_user(request.user, text.upper())
+        except Http404:
+            pass
+        else:
+            return redirect(ticket.get_absolute_url())
+    return redirect(reverse("queue") + "?" + urlencode({"q": text, "status": "all"}))
+
+
+@require_GET
+@agent_side_required
+def queue_organizations(request):
+    """The organization picker's options for what was typed (by name, any case)."""
+    ctx = {"organizations": queue.organization_options(request.GET.get("organization", "")[:80])}
+    return render(request, "tickets/_organization_options.html", ctx)
 
 
 @require_POST

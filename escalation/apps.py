@@ -3,3 +3,12 @@ from django.apps import AppConfig
 
 class EscalationConfig(AppConfig):
     name = "escalation"
+    verbose_name = "On-call and escalation"
+
+    def ready(self):
+        from helpdesk import notifications
+
+        from . import admin, tasks  # noqa: F401 - admin registrations; the on-call engine module
+        from .handoff import KIND
+
+        notifications.register_kind(KIND)

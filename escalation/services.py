@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from django.db import transaction
 
 from escalation import rotation
-from escalation.models import HandoffNote, OnCallFeed, Override, Schedule, Shift, new_feed_token
+from escalation.models import HandoffNote, OnCallFeed, Override, Schedule, Shift
+from escalation.models.schedules import new_feed_token
 from escalation.schedules import HORIZON_WEEKS, override_rules, rotation_rules
 from helpdesk.errors import DomainError, Forbidden
 from helpdesk.models import Role, User

@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("tickets.api_urls")),
     path("portal/", include("tickets.urls_portal")),
+    path("oncall/", include("escalation.urls")),
     path("", include("tickets.urls")),
 ]
 

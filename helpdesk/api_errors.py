@@ -34,7 +34,7 @@ API_PREFIX = "/api/"
 # Longest URL (path and query) an API request may have: gunicorn's request-line limit, whose
 # own refusal answers in this shape too (gunicorn.conf.py). Real URLs stay far below it (a
 # cursor is under 200 characters); the bound makes a runaway client's URL a clear error.
-MAX_URL_CHARS = 4_094
+MAX_URL_CHARS = 8_190
 
 
 class UriTooLong(exceptions.APIException):

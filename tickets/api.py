@@ -91,12 +91,13 @@ ERRORS = {
     401: OpenApiResponse(s.ErrorSerializer, description="No or invalid credentials."),
     403: OpenApiResponse(s.ErrorSerializer, description="Allowed for agents only."),
     404: OpenApiResponse(s.ErrorSerializer, description="Not found, or not visible to you."),
+    414: OpenApiResponse(s.ErrorSerializer, description="The URL is too long."),
     429: OpenApiResponse(s.ErrorSerializer, description="Throttled; see Retry-After."),
 }
 
 
 def _errors(*codes: int) -> dict:
-    return {code: ERRORS[code] for code in (401, 429, *codes)}
+    return {code: ERRORS[code] for code in (401, 414, 429, *codes)}
 
 
 PAGE_PARAMS = [s.PageQuerySerializer]

@@ -41,12 +41,28 @@ def assignee_after_flagging(*, actor: User, assignee: User | None, named: bool) 
 
 
 def created_message(ticket: Ticket, actor: User) -> str:
-    """What the agent who opened `ticket` is told: where a flagged ticket went, and that they
-    keep it when they are not in the security team."""
+    """What the agent who opened `ticket` is told: where a flagged ticket went and whether they
+    keep it (the page then shows them the ticket or, when they lost it, the queue)."""
     text = f"Created {ticket.key}."
     if not ticket.is_security:
         return text
-    text += " It went to the Security team"
-    if ticket.assignee_id == actor.pk and not has_security_clearance(actor):
-        return text + "; you are its assignee and keep it until the team takes it."
-    return text + "."
+    if not actor_keeps_access(ticket, actor):
+        return (
+            f"{text} It went to the Security team and to {ticket.assignee.display_name}, its "
+            "assignee; you no longer see it."
+        )
+    if has_security_clearance(actor):
+        return f"{text} It went to the Security team."
+    return (
+        f"{text} It went to the Security team; you are its assignee and keep it until the team "
+        "takes it."
+    )
+
+
+def actor_keeps_access(ticket: Ticket, actor: User) -> bool:
+    """Whether `actor` still sees `ticket` once it is flagged (the rule of tickets.selectors)."""
+    return (
+        not ticket.is_security
+        or has_security_clearance(actor)
+        or (ticket.assignee_id is not None and ticket.assignee_id == actor.pk)
+    )

@@ -358,7 +358,7 @@ class TransitionSerializer(serializers.Serializer):
     message = serializers.CharField(
         required=False,
         allow_blank=True,
-        max_length=50_000,
+        max_length=MAX_COMMENT_CHARS,
         help_text="A public reply sent with the move, before it. Required to wait on the "
         "customer (the question they are to answer).",
     )

@@ -666,6 +666,31 @@ def test_agent_moves_a_ticket_along_the_lifecycle(api, agent, org_a):
     )
 
 
+def test_waiting_on_the_customer_takes_the_question_in_the_same_call(api, agent, org_a):
+    ticket = make_ticket(actor=agent, organization=org_a)
+    client = api(agent)
+    url = f"/api/v1/tickets/{ticket.key}/transition/"
+
+    bare = client.post(url, {"status": "waiting_on_customer"}, format="json")
+    asked = client.post(
+        url,
+        {"status": "waiting_on_customer", "message": "Which region is the key in?"},
+        format="json",
+    )
+
+    assert bare.status_code == 400
+    assert error(bare)["code"] == "message_required"
+    assert list(error(bare)["fields"]) == ["message"]
+    assert asked.status_code == 200
+    assert asked.json()["status"] == "waiting_on_customer"
+    comment = Comment.objects.get(ticket=ticket)
+    assert (comment.body, comment.is_internal, comment.author) == (
+        "Which region is the key in?",
+        False,
+        agent,
+    )
+
+
 def test_illegal_transition_is_refused_and_changes_nothing(api, agent, org_a):
     ticket = make_ticket(actor=agent, organization=org_a)
     services.ticket_transition(ticket=ticket, to=Status.CLOSED, actor=agent)

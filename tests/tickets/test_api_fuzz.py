@@ -53,6 +53,9 @@ EXPECTED_REFUSALS = {
     "illegal_transition",
     "transition_not_allowed",
     "ticket_closed",
+    # Waiting on the customer needs the question asked in the same call (`message`); the
+    # schema has the field but cannot make it required for that one status.
+    "message_required",
     # An empty upload: the schema's `format: binary` has no way to say "at least one byte".
     "attachment_empty",
     # Links: a ticket cannot be its own parent or duplicate, nor close a circle of links.
@@ -60,6 +63,9 @@ EXPECTED_REFUSALS = {
     # Text with a NUL character: PostgreSQL's text cannot hold one, so every text field refuses
     # it ("Null characters are not allowed."), which JSON Schema has no plain way to state.
     "null_characters",
+    # Text is trimmed, so whitespace only is blank ("This field may not be blank."); the
+    # schema's minLength counts the spaces, and JSON Schema's \s is not Python's whitespace.
+    "blank_after_trim",
 }
 REFERENCE_MESSAGE_PREFIXES = ("No ", "The requester must be a contact")
 # For the customer's token only: the schema is one for everyone, and fields and filters marked
@@ -79,6 +85,7 @@ class Finding:
     error_code: str
     request: str
     detail: str
+    media_type: str = ""
 
     def describe(self) -> str:
         return (
@@ -113,6 +120,8 @@ def _run(live_server, role: str, user, report_dir: Path) -> tuple[dict, list[Fin
     report_dir.mkdir(parents=True, exist_ok=True)
     command = [
         str(Path(sys.executable).with_name("schemathesis")),
+        "--config-file",
+        str(Path(__file__).with_name("schemathesis.toml")),
         "run",
         f"{live_server.url}/api/schema/",
         "--checks",
@@ -160,7 +169,8 @@ def _findings(role: str, events_path: Path):
                     status=response.get("status_code"),
                     error_code=code,
                     request=f"{request.get('method')} {request.get('uri')}"[:300],
-                    detail=f"{detail} / {failure.get('message', '')}"[:600],
+                    detail=f"{failure.get('message', '')} / {detail}"[:700],
+                    media_type=" ".join((request.get("headers") or {}).get("Content-Type", [])),
                 )
 
 
@@ -183,19 +193,40 @@ def _error_of(response: dict) -> tuple[str, str]:
             code = "agent_only"
         elif all(m == "Null characters are not allowed." for m in messages):
             code = "null_characters"
+        elif all(m == "This field may not be blank." for m in messages):
+            code = "blank_after_trim"
         elif fields == {"organization": ["This field is required."]}:
             code = "organization_required"
     return code, json.dumps(fields, ensure_ascii=False)[:300]
 
 
-def _expected(finding: Finding) -> bool:
+def _tolerated_input(finding: Finding) -> str | None:
+    """Input outside the schema that the API reads the way the web does, so `negative_data_
+    rejection` (ST201, "schema-violating request accepted") may report it:"""
+    # A multipart body is text: a boolean sent as 0 or 1 (an "incorrect type" to the schema)
+    # is how HTML forms send one, and it reads as false or true.
+    if finding.media_type.startswith("multipart/form-data") and (
+        "Incorrect type" in finding.detail and "is_internal" in finding.detail
+    ):
+        return "multipart_boolean"
+    # A query parameter given twice (an "object" to the schema): the last value counts, as in
+    # every Django form; a last value that is invalid is refused.
+    if "in query" in finding.detail and "became object" in finding.detail:
+        return "repeated_query_parameter"
+    return None
+
+
+def _expected(finding: Finding) -> str | None:
+    """Why `finding` is an expected answer, or None when it is a real failure."""
+    if finding.check == "negative_data_rejection":
+        return _tolerated_input(finding)
     if finding.check != "positive_data_acceptance" or finding.status != 400:
-        return False
+        return None
     if finding.role == "customer" and finding.error_code == "agent_only":
-        return True
+        return "agent_only"
     if finding.role == "agent" and finding.error_code == "organization_required":
-        return True
-    return finding.error_code in EXPECTED_REFUSALS
+        return "organization_required"
+    return finding.error_code if finding.error_code in EXPECTED_REFUSALS else None
 
 
 def test_the_api_keeps_to_its_schema_for_agents_and_customers(live_server, world, tmp_path):
@@ -208,8 +239,8 @@ def test_the_api_keeps_to_its_schema_for_agents_and_customers(live_server, world
         totals["cases"] += summary["test_cases"]["generated"]
         totals["errors"] += len(summary["errors"])
         for finding in findings:
-            if _expected(finding):
-                expected[(finding.check, finding.error_code)] += 1
+            if reason := _expected(finding):
+                expected[f"{finding.check}: {reason}"] += 1
             else:
                 unexpected.append(finding)
     print(

@@ -166,3 +166,33 @@ def test_a_manager_without_clearance_is_treated_like_any_agent(org_a, security_t
     ticket = make_ticket(actor=manager, organization=org_a, is_security=True)
 
     assert ticket.assignee == manager
+
+
+def test_new_ticket_handed_to_a_named_colleague_lands_on_the_queue_saying_so(
+    client, agent, org_a, security_team
+):
+    make_agent(username="oncall", first_name="Olu", last_name="Oncall")
+    client.force_login(agent)
+
+    response = client.post(
+        reverse("ticket_new"),
+        {
+            "organization": "acme",
+            "channel": "phone",
+            "title": "Leaked token",
+            "severity": "2",
+            "issue_type": "bug",
+            "category": "authentication",
+            "environment": "production",
+            "assignee": "oncall",
+            "is_security": "on",
+        },
+        follow=True,
+    )
+
+    ticket = Ticket.objects.get()
+    assert response.redirect_chain[-1][0] == reverse("queue")
+    assert (
+        f"Created {ticket.key}. It went to the Security team and to Olu Oncall, its assignee; "
+        "you no longer see it." in response.content.decode()
+    )

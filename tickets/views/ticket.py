@@ -23,7 +23,7 @@ from tickets.forms import (
     TicketFieldsForm,
     split_edits,
 )
-from tickets.security import created_message
+from tickets.security import actor_keeps_access, created_message
 from tickets.selectors import attachments_visible_to, ticket_get_for_user
 from tickets.sla import clocks
 from tickets.timeline import timeline
@@ -299,6 +299,8 @@ def ticket_new(request):
             error = "; ".join(exc.messages)
         else:
             messages.success(request, created_message(ticket, request.user))
+            if not actor_keeps_access(ticket, request.user):
+                return redirect("queue")  # handed to someone by name: no longer theirs to see
             return redirect("ticket_detail", key=ticket.key)
     ctx = {"form": form, "error": error, "nav": "new", "max_upload_mb": MAX_UPLOAD_MB}
     return render(request, "tickets/ticket_new.html", ctx)

@@ -30,6 +30,7 @@ class Piece:
 class Day:
     day: date
     is_today: bool
+    is_past: bool
     pieces: list[Piece] = field(default_factory=list)
 
 
@@ -48,7 +49,7 @@ def weeks(shifts: list[Shift], *, zone: ZoneInfo, now: datetime, count: int) -> 
         for d in range(7):
             day = monday + timedelta(days=7 * w + d)
             start, end = day_bounds(day, zone)
-            cell = Day(day, day == today)
+            cell = Day(day, day == today, day < today)
             while index < len(shifts) and shifts[index].ends_at <= start:
                 index += 1
             j = index

@@ -142,7 +142,10 @@ def _run(live_server, role: str, user, report_dir: Path) -> tuple[dict, list[Fin
         "--output-sanitize",
         "true",
     ]
-    subprocess.run(command, capture_output=True, text=True, timeout=FUZZ_SECONDS * 3 + 60)
+    # Run from the report directory: schemathesis keeps a cache in its working directory.
+    subprocess.run(
+        command, cwd=report_dir, capture_output=True, text=True, timeout=FUZZ_SECONDS * 3 + 60
+    )
     (summary_path,) = report_dir.glob("json-*.json")
     (events_path,) = report_dir.glob("ndjson-*.ndjson")
     return json.loads(summary_path.read_text()), list(_findings(role, events_path))

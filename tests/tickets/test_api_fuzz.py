@@ -58,8 +58,11 @@ EXPECTED_REFUSALS = {
     "message_required",
     # An empty upload: the schema's `format: binary` has no way to say "at least one byte".
     "attachment_empty",
-    # Links: a ticket cannot be its own parent or duplicate, nor close a circle of links.
-    "invalid_link",
+    # Links between existing tickets that the link rules refuse (tickets/links.py): a circle of
+    # any length, a duplicate of another organization's ticket or of a duplicate.
+    "link_cycle",
+    "duplicate_other_organization",
+    "duplicate_of_duplicate",
     # Text with a NUL character: PostgreSQL's text cannot hold one, so every text field refuses
     # it ("Null characters are not allowed."), which JSON Schema has no plain way to state.
     "null_characters",
@@ -73,6 +76,7 @@ REFERENCE_MESSAGE_PREFIXES = ("No ", "The requester must be a contact")
 AGENT_ONLY_MESSAGES = {AGENT_ONLY_MESSAGE, "Only agents can filter on this."}
 # For the agent's token only: customers open tickets for their own organization, so the schema
 # cannot mark `organization` required; an agent must name it.
+ORGANIZATION_REQUIRED = {"organization": ["This field is required."]}
 
 
 @dataclass(frozen=True)
@@ -198,7 +202,7 @@ def _error_of(response: dict) -> tuple[str, str]:
             code = "null_characters"
         elif all(m == "This field may not be blank." for m in messages):
             code = "blank_after_trim"
-        elif fields == {"organization": ["This field is required."]}:
+        elif fields == ORGANIZATION_REQUIRED:
             code = "organization_required"
     return code, json.dumps(fields, ensure_ascii=False)[:300]
 

@@ -12,3 +12,6 @@ class EscalationConfig(AppConfig):
         from .handoff import KIND
 
         notifications.register_kind(KIND)
+
+        from .paging import admin as paging_admin  # noqa: F401
+        from .paging import tasks as paging_tasks  # noqa: F401 - engine module, receivers

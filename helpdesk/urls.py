@@ -18,8 +18,10 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("tickets.api_urls")),
+    path("api/v1/", include("escalation.paging.api_urls")),
     path("portal/", include("tickets.urls_portal")),
     path("oncall/", include("escalation.urls")),
+    path("pages/", include("escalation.paging.urls")),
     path("", include("tickets.urls")),
 ]
 

@@ -601,3 +601,20 @@ def organization_set_tier(*, organization: Organization, tier: str, actor: User)
         clocks.apply(ticket, now=now)
         count += 1
     return count
+
+
+@transaction.atomic
+def ticket_record_page_step(
+    *, ticket_id: int, summary: str, actor: User | None, now: datetime, data: dict | None = None
+) -> TicketEvent:
+    """An internal timeline entry for a step of an on-call page (started, notified whom,
+    acknowledged, resolved), written in the caller's transaction. The ticket is not changed:
+    paging is about the people, not the ticket's fields."""
+    return TicketEvent.objects.create(
+        ticket_id=ticket_id,
+        actor=actor,
+        kind=EventKind.PAGE,
+        after={"summary": summary[:500], **(data or {})},
+        is_internal=True,
+        created_at=now,
+    )

@@ -95,6 +95,8 @@ def event_summary(event) -> str:
             "resolution": "resolution",
         }.get(event.field, event.field)
         return f"SLA {what} {'target breached' if after == 'breached' else 'warning: due soon'}"
+    if kind == EventKind.PAGE:
+        return (after or {}).get("summary", "on-call page")
     if kind == EventKind.LINK:
         if after:
             return f"set {field} to {_label(after)}"

@@ -1,0 +1,1 @@
+"""Escalation policies, pages and acknowledgements (DESIGN.md section 6)."""

@@ -1,0 +1,144 @@
+"""The escalation module of the engine tick.
+
+Runs inside the engine's transaction, under its advisory lock:
+
+1. Steps due: unacknowledged pages whose wait is over move to their next level. Claimed with
+   FOR UPDATE SKIP LOCKED, so a page being acknowledged right now is left to that transaction
+   (which stops it) and looked at again on the next tick.
+2. The sweep: pages that should exist and do not. The receivers of tickets/events.py start pages
+   after the ticket's commit; a process that dies in between must not cost the page, so every
+   tick looks for open P1 and security tickets without their page, and SLA breaches (from the
+   SLA engine's breach rows) that a policy wants paged. Once a minute it also looks for P2
+   tickets without agent activity for two hours (seed 003).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db.models import Exists, OuterRef
+
+from escalation.models import OPEN_PAGE, EscalationPolicy, Page, PageReason, PageState
+from escalation.paging import services
+from escalation.paging.policies import matches
+from helpdesk.models import AGENT_SIDE_ROLES, EngineState
+from tickets.choices import OPEN_STATUSES
+from tickets.models import SlaEvent, SlaEventKind, Ticket, TicketEvent
+
+BATCH = 100
+SWEEP_BATCH = 50
+# How far back the sweep looks. A ticket or breach older than this that never got its page is
+# beyond what a lost enqueue explains (the engine was down for a day): it is not paged late.
+LOOKBACK = timedelta(hours=24)
+NO_PROGRESS = timedelta(hours=2)
+NO_PROGRESS_EVERY = timedelta(minutes=1)
+NO_PROGRESS_MARK = "escalation.no_progress"
+
+
+def _due_steps(now: datetime) -> int:
+    pages = list(
+        Page.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("ticket")
+        .filter(state=PageState.TRIGGERED, next_step_at__lte=now)
+        .order_by("next_step_at")[:BATCH]
+    )
+    for page in pages:
+        services._advance(page, now)
+    return len(pages)
+
+
+def _without_page(reason: str):
+    return ~Exists(Page.objects.filter(ticket=OuterRef("pk"), reason=reason))
+
+
+def _missing_urgent(now: datetime) -> int:
+    recent = Ticket.objects.filter(status__in=OPEN_STATUSES, updated_at__gte=now - LOOKBACK)
+    started = 0
+    for reason, qs in (
+        (PageReason.SECURITY, recent.filter(is_security=True)),
+        (PageReason.SEVERITY, recent.filter(severity=1, is_security=False)),
+    ):
+        for ticket in qs.filter(_without_page(reason)).order_by("updated_at")[:SWEEP_BATCH]:
+            started += (
+                services.page_start(ticket=ticket, reason=reason, actor=None, now=now) is not None
+            )
+    return started
+
+
+def _missing_breaches(now: datetime) -> int:
+    policies = list(EscalationPolicy.objects.filter(is_active=True).order_by("position", "id"))
+    if not any(p.page_on_breach for p in policies):
+        return 0
+    covered = Page.objects.filter(
+        ticket_id=OuterRef("ticket_id"),
+        reason=PageReason.SLA_BREACH,
+        started_at__gte=OuterRef("at"),
+    )
+    open_page = Page.objects.filter(
+        OPEN_PAGE, ticket_id=OuterRef("ticket_id"), reason=PageReason.SLA_BREACH
+    )
+    breaches = (
+        SlaEvent.objects.filter(
+            kind=SlaEventKind.BREACHED,
+            at__gte=now - LOOKBACK,
+            ticket__status__in=OPEN_STATUSES,
+        )
+        .filter(~Exists(covered), ~Exists(open_page))
+        .select_related("ticket")
+        .order_by("at")[: SWEEP_BATCH * 4]
+    )
+    started, seen = 0, set()
+    for breach in breaches:
+        ticket = breach.ticket
+        if ticket.pk in seen:
+            continue
+        seen.add(ticket.pk)
+        policy = matches(policies, ticket)
+        if policy is None or not policy.page_on_breach:
+            continue
+        page = services.page_start(
+            ticket=ticket, reason=PageReason.SLA_BREACH, actor=None, now=now, sla_event=breach
+        )
+        started += page is not None
+    return started
+
+
+def _no_progress(now: datetime) -> int:
+    mark = EngineState.objects.filter(name=NO_PROGRESS_MARK).first()
+    if mark and now - mark.last_tick_at < NO_PROGRESS_EVERY:
+        return 0
+    EngineState.objects.update_or_create(name=NO_PROGRESS_MARK, defaults={"last_tick_at": now})
+    since = now - NO_PROGRESS
+    agent_activity = TicketEvent.objects.filter(
+        ticket=OuterRef("pk"), created_at__gt=since, actor__role__in=AGENT_SIDE_ROLES
+    )
+    open_page = Page.objects.filter(OPEN_PAGE, ticket=OuterRef("pk"), reason=PageReason.NO_PROGRESS)
+    # A page already answered counts as progress for two hours from its start.
+    recent_page = Page.objects.filter(
+        ticket=OuterRef("pk"), reason=PageReason.NO_PROGRESS, started_at__gt=since
+    )
+    stale = (
+        Ticket.objects.filter(status__in=OPEN_STATUSES, severity=2, created_at__lte=since)
+        .filter(~Exists(agent_activity), ~Exists(open_page), ~Exists(recent_page))
+        .order_by("updated_at")[:SWEEP_BATCH]
+    )
+    started = 0
+    for ticket in stale:
+        page = services.page_start(
+            ticket=ticket, reason=PageReason.NO_PROGRESS, actor=None, now=now
+        )
+        started += page is not None
+    return started
+
+
+def run(now: datetime) -> int:
+    return _due_steps(now) + _missing_urgent(now) + _missing_breaches(now) + _no_progress(now)
+
+
+def oldest_due() -> datetime | None:
+    return (
+        Page.objects.filter(state=PageState.TRIGGERED, next_step_at__isnull=False)
+        .order_by("next_step_at")
+        .values_list("next_step_at", flat=True)
+        .first()
+    )

@@ -236,6 +236,48 @@ def test_a_page_of_tickets_stops_at_its_text_budget(api, agent, org_a):
     assert rest["next"] is None
 
 
+def test_heavy_comment_pages_walk_back_within_the_budget(api, agent, org_a):
+    ticket = make_ticket(actor=agent, organization=org_a)
+    for i in range(36):
+        services.comment_add(ticket=ticket, author=agent, body=f"{i} " + "w" * 60_000)
+    client = api(agent)
+    pages, url = [], f"/api/v1/tickets/{ticket.key}/comments/?page_size=200"
+    while url and len(pages) < 20:
+        pages.append(client.get(url).json())
+        url = pages[-1]["next"]
+
+    back, url = [], pages[-1]["previous"]
+    while url and len(back) < 20:
+        back.append(client.get(url).json())
+        url = back[-1]["previous"]
+
+    def text(page) -> int:
+        return sum(len(c["body"]) + len(c["body_html"]) for c in page["results"])
+
+    ids = list(Comment.objects.order_by("created_at", "id").values_list("id", flat=True))
+    last = [c["id"] for c in pages[-1]["results"]]
+    walked_back = [c["id"] for page in reversed(back) for c in page["results"]]
+    assert len(pages) > 2
+    assert all(text(page) <= limits.PAGE_TEXT_BUDGET for page in pages + back)
+    assert walked_back + last == ids
+
+
+@pytest.mark.parametrize("sort", ["sla", "severity", "-created_at"])
+def test_every_ticket_sort_pages_through_with_the_text_budget(api, agent, org_a, sort):
+    for severity in (1, 2, 3, 4, 2, 3):
+        make_ticket(actor=agent, organization=org_a, severity=severity)
+    client = api(agent)
+
+    seen, url = [], f"/api/v1/tickets/?page_size=2&sort={sort}"
+    while url and len(seen) < 20:
+        response = client.get(url)
+        assert response.status_code == 200, response.content[:300]
+        seen += [t["key"] for t in response.json()["results"]]
+        url = response.json()["next"]
+
+    assert len(seen) == len(set(seen)) == 6
+
+
 # ---------------------------------------------------------------------------------------------
 # Schema and answers agree
 

@@ -100,3 +100,6 @@ class EventKind(models.TextChoices):
     SLA = "sla", "SLA"
     # Written by the on-call app through tickets.services.ticket_record_page_step.
     PAGE = "page", "On-call page"
+    # Written by the escalation app (engineering bug reports, tier escalations) through
+    # tickets.services.ticket_record_escalation_step.
+    ESCALATION = "escalation", "Escalation"

@@ -618,3 +618,42 @@ def ticket_record_page_step(
         is_internal=True,
         created_at=now,
     )
+
+
+@transaction.atomic
+def ticket_record_escalation_step(
+    *, ticket_id: int, summary: str, actor: User | None, now: datetime, data: dict | None = None
+) -> TicketEvent:
+    """An internal timeline entry for a step of an escalation (a bug report sent to engineering,
+    accepted or rejected; a tier escalation), written in the caller's transaction."""
+    return TicketEvent.objects.create(
+        ticket_id=ticket_id,
+        actor=actor,
+        kind=EventKind.ESCALATION,
+        after={"summary": summary[:500], **(data or {})},
+        is_internal=True,
+        created_at=now,
+    )
+
+
+@transaction.atomic
+def sla_resolution_fulfil_by_commitment(
+    *, ticket: Ticket, at: datetime, reason: str, actor: User | None
+) -> bool:
+    """Fulfil the ticket's resolution target without resolving the ticket: the playbook's
+    resolution target is met when the issue is resolved OR its root cause is identified with a
+    timeline (an engineering commitment). Late is still late: past the due time the breach is
+    recorded first. Nothing is said to the customer. Returns False when there is no running
+    resolution target (none in the policy, or already fulfilled)."""
+    ticket = _lock(ticket)
+    done = clocks.fulfil_by_commitment(ticket, now=at, reason=reason)
+    if done:
+        _record(
+            ticket,
+            actor=actor,
+            kind=EventKind.SLA,
+            now=at,
+            field="resolution",
+            after="fulfilled_by_commitment",
+        )
+    return done

@@ -1,5 +1,15 @@
 """Escalation models, one module per subdomain, re-exported here."""
 
+from escalation.models.engineering import (
+    Alert,
+    AlertSource,
+    AlertState,
+    BugEnvironment,
+    BugSeverity,
+    EngineeringEscalation,
+    EscalationState,
+    TierEscalation,
+)
 from escalation.models.pages import (
     OPEN_PAGE,
     EscalationLevel,
@@ -23,6 +33,14 @@ from escalation.models.schedules import (
 )
 
 __all__ = [
+    "Alert",
+    "AlertSource",
+    "AlertState",
+    "BugEnvironment",
+    "BugSeverity",
+    "EngineeringEscalation",
+    "EscalationState",
+    "TierEscalation",
     "OPEN_PAGE",
     "EscalationLevel",
     "EscalationPolicy",

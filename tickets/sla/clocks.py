@@ -297,6 +297,43 @@ def on_public_agent_reply(ticket: Ticket, *, now: datetime) -> None:
     sync_ticket(ticket, now=now)
 
 
+COMMITMENT = "commitment"  # SlaEvent.data["by"] of a resolution fulfilled by a commitment
+
+
+def fulfil_by_commitment(ticket: Ticket, *, now: datetime, reason: str) -> bool:
+    """Fulfil the current resolution target by an engineering commitment (root cause identified
+    with a timeline). The caller holds the ticket's row lock."""
+    target = (
+        ticket.sla_targets.select_related("policy", "calendar")
+        .filter(kind=SlaKind.RESOLUTION, fulfilled_at__isnull=True)
+        .first()
+    )
+    if target is None:
+        return False
+    if target.paused_since is None:
+        breach_if_late(target, ticket=ticket, now=now)
+    target.fulfilled_at = now
+    target.next_check_at = None
+    target.save(update_fields=["fulfilled_at", "next_check_at", "breached_at"])
+    _log(target, SlaEventKind.FULFILLED, now=now, by=COMMITMENT, reason=reason[:300])
+    sync_ticket(ticket, now=now)
+    return True
+
+
+def _commitments(ticket: Ticket) -> dict[int, str]:
+    """The resolution periods whose last fulfilment was a commitment: cycle -> reason. (A
+    reopened ticket that is resolved later was met by its resolution, not the commitment.)"""
+    rows = (
+        SlaEvent.objects.filter(
+            ticket=ticket, target_kind=SlaKind.RESOLUTION, kind=SlaEventKind.FULFILLED
+        )
+        .order_by("at", "id")
+        .values_list("cycle", "data")
+    )
+    last = {cycle: data or {} for cycle, data in rows}
+    return {c: d.get("reason", "") for c, d in last.items() if d.get("by") == COMMITMENT}
+
+
 def sync_ticket(ticket: Ticket, *, now: datetime) -> None:
     """Copy the next running target onto the ticket, for the queue's sort and badge."""
     targets = [t for t in ticket.sla_targets.all() if t.fulfilled_at is None]
@@ -334,10 +371,16 @@ def target_rows(ticket: Ticket, *, now: datetime) -> list[dict]:
     """Every target of a ticket, ready for display: due, used, paused, state, explanation."""
     rows = []
     order = {SlaKind.FIRST_RESPONSE: 0, SlaKind.UPDATE: 1, SlaKind.RESOLUTION: 2}
-    for target in sorted(
+    targets = sorted(
         ticket.sla_targets.select_related("policy", "calendar"), key=lambda t: order[t.kind]
-    ):
-        if target.fulfilled_at:
+    )
+    resolution = next((t for t in targets if t.kind == SlaKind.RESOLUTION), None)
+    committed = _commitments(ticket) if resolution and resolution.fulfilled_at else {}
+    for target in targets:
+        commitment = committed.get(target.cycle) if target.kind == SlaKind.RESOLUTION else None
+        if target.fulfilled_at and commitment is not None:
+            state = "met by commitment" if target.breached_at is None else "met late"
+        elif target.fulfilled_at:
             state = "met" if target.breached_at is None else "met late"
         elif target.paused_since:
             state = "paused"
@@ -354,6 +397,7 @@ def target_rows(ticket: Ticket, *, now: datetime) -> list[dict]:
                 "used": used(target, now=now),
                 "paused": paused_total(target, now=now),
                 "left": max(target.target - used(target, now=now), timedelta(0)),
+                "commitment": commitment,
             }
         )
     return rows

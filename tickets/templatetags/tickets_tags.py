@@ -94,9 +94,13 @@ def event_summary(event) -> str:
             "update": "customer update",
             "resolution": "resolution",
         }.get(event.field, event.field)
+        if after == "fulfilled_by_commitment":
+            return f"SLA {what} target met by a commitment (root cause identified with a timeline)"
         return f"SLA {what} {'target breached' if after == 'breached' else 'warning: due soon'}"
     if kind == EventKind.PAGE:
         return (after or {}).get("summary", "on-call page")
+    if kind == EventKind.ESCALATION:
+        return (after or {}).get("summary", "escalated")
     if kind == EventKind.LINK:
         if after:
             return f"set {field} to {_label(after)}"

@@ -40,14 +40,14 @@ _QUEUE_ROW = (
     ' aria-label="Select {key}"{checked}></td>'
     '<td><a class="t-title" href="{url}">{title}</a> <span class="t-key">{key}</span>'
     ' <span class="t-sub">· {category}{security}{tags}</span></td>'
-    "<td>{severity}</td>"
-    "<td>{sla}</td>"
-    "<td>{status}</td>"
+    '<td class="q-sev">{severity}</td>'
+    '<td class="q-sla">{sla}</td>'
+    '<td class="q-status">{status}</td>'
     '<td class="col-hide-sm"><span class="t-org">{organization}</span> {tier}</td>'
     '<td class="col-hide-sm">{assignee}</td>'
     '<td class="col-hide-lg small nowrap">{team}</td>'
     '<td class="ago col-hide-lg" title="{created_stamp}">{created_ago}</td>'
-    '<td class="ago" title="{updated_stamp}">{updated_ago}</td>'
+    '<td class="ago q-updated" title="{updated_stamp}">{updated_ago}</td>'
     "</tr>"
 )
 _SECURITY_TAG = mark_safe(' · <span class="tag tag-security">security</span>')

@@ -1,0 +1,1 @@
+"""Engineering escalation: the bug report handed to engineering, and tier escalation."""

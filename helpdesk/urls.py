@@ -19,9 +19,12 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("tickets.api_urls")),
     path("api/v1/", include("escalation.paging.api_urls")),
+    path("api/v1/", include("kb.api_urls")),
     path("portal/", include("tickets.urls_portal")),
     path("oncall/", include("escalation.urls")),
     path("pages/", include("escalation.paging.urls")),
+    path("kb/", include("kb.urls")),
+    path("help/", include("kb.urls_help")),
     path("", include("tickets.urls")),
 ]
 

@@ -225,16 +225,20 @@ def statuses_of(query: QueueQuery) -> frozenset[str] | None:
 
 
 def ordering_for(query: QueueQuery) -> Ordering | Segmented:
+    """The query's order; for "next SLA due", only the parts that can hold its rows (reading a
+    part that cannot walks every row of it to find none)."""
     ordering = SORTS.get(query.sort, SORTS[DEFAULT_SORT])
-    statuses = statuses_of(query)
-    if ordering is not SLA_ORDER or statuses is None:
+    if ordering is not SLA_ORDER:
         return ordering
-    if not statuses & RUNNING_STATUSES:
-        # Without this the planner would walk every running clock to find none of them.
-        return Segmented(SLA_ORDER.name, (NO_CLOCK,))
-    if statuses <= set(OPEN_STATUSES):
-        return Segmented(SLA_ORDER.name, (DUE_WITHIN_OPEN, NO_CLOCK))
-    return ordering
+    statuses = statuses_of(query)
+    due = DUE_WITHIN_OPEN if statuses is not None and statuses <= set(OPEN_STATUSES) else DUE
+    clocks_can_run = statuses is None or bool(statuses & RUNNING_STATUSES)
+    parts = []
+    if clocks_can_run and query.sla != "paused":
+        parts.append(due)
+    if query.sla not in ("breached", "soon"):  # those have a due time
+        parts.append(NO_CLOCK)
+    return Segmented(SLA_ORDER.name, tuple(parts))
 
 
 def page(user: User, query: QueueQuery, *, size: int | None = None) -> QueuePage:

@@ -62,7 +62,9 @@ def _unique_slug(title: str) -> str:
     return slug
 
 
-def record_revision(article: Article, *, author: User | None, now: datetime, note: str = "") -> None:
+def record_revision(
+    article: Article, *, author: User | None, now: datetime, note: str = ""
+) -> None:
     last = article.revisions.aggregate(n=Max("number"))["n"] or 0
     ArticleRevision.objects.create(
         article=article,

@@ -124,14 +124,13 @@ def _who_may_see(ticket: Ticket, people: list[User]) -> list[User]:
 
 
 def _notice(
-    user: User, kind: str, ticket: Ticket, title: str, body: str, key: str, url: str = ""
+    user: User, kind: str, ticket: Ticket, title: str, body: str, key: str
 ) -> outbox.Notice:
-    if not url:
-        url = (
-            reverse("portal_ticket", args=[ticket.key])
-            if user.is_customer
-            else ticket.get_absolute_url()
-        )
+    # Customers follow their tickets on the portal; agents on the ticket page.
+    if user.is_customer:
+        url = reverse("portal_ticket", args=[ticket.key])
+    else:
+        url = ticket.get_absolute_url()
     return outbox.Notice(user, title, body, url, f"{key}:{user.pk}", kind, ticket.pk)
 
 

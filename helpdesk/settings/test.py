@@ -8,6 +8,9 @@ DEBUG = False
 _REDIS_BASE = REDIS_URL.rsplit("/", 1)[0]  # noqa: F405
 # The broker of the Celery workers that live and browser tests start.
 TEST_CELERY_BROKER_URL = _REDIS_BASE + "/" + os.environ.get("HELPDESK_TEST_BROKER_DB", "8")
+# Tasks a test enqueues (a delivery nudged after a notice is written) go where the workers that
+# tests start consume, never to the development broker.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", TEST_CELERY_BROKER_URL)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 AXES_FAILURE_LIMIT = 5

@@ -8,10 +8,20 @@ from zoneinfo import ZoneInfo
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from escalation.models import Rotation, RotationMember, Schedule
+from escalation.models import (
+    EscalationLevel,
+    EscalationPolicy,
+    PageReason,
+    Rotation,
+    RotationMember,
+    Schedule,
+)
+from escalation.paging.services import page_start
 from escalation.services import override_create, schedule_materialise
 from helpdesk import clock
 from helpdesk.models import User
+from tickets.choices import OPEN_STATUSES
+from tickets.models import Ticket
 from tickets.sla.businesstime import local_to_utc
 
 ZONE = "Europe/Oslo"
@@ -37,8 +47,44 @@ class Command(BaseCommand):
             raise CommandError(f"Run seed_demo first: missing {', '.join(missing)}.")
         now = clock.now()
         with transaction.atomic():
-            self._load(people, now)
-        self.stdout.write("On-call demo loaded: Primary and Secondary schedules.")
+            schedules = self._load(people, now)
+        with transaction.atomic():
+            paged = self._paging(schedules, now)
+        self.stdout.write(
+            "On-call demo loaded: Primary and Secondary schedules, escalation policies for P1 and "
+            f"security tickets{f', an open page on {paged}' if paged else ''}."
+        )
+
+    def _paging(self, schedules: tuple[Schedule, Schedule], now) -> str | None:
+        """Policies for P1 and security tickets (primary, then secondary, then again once), and
+        an unacknowledged page on the oldest open P1 so the on-call sees My pages at once."""
+        primary, secondary = schedules
+        for name, match in (
+            ("P1 on-call", {"severity": 1}),
+            ("Security on-call", {"security_only": True}),
+        ):
+            policy = EscalationPolicy.objects.create(
+                name=name, position=10 if match.get("security_only") else 20, repeat=1, **match
+            )
+            EscalationLevel.objects.create(
+                policy=policy, position=1, wait_minutes=5, schedule=primary
+            )
+            EscalationLevel.objects.create(
+                policy=policy, position=2, wait_minutes=10, schedule=secondary
+            )
+        ticket = (
+            Ticket.objects.filter(severity=1, is_security=False, status__in=OPEN_STATUSES)
+            .order_by("created_at")
+            .first()
+        )
+        if ticket is None:
+            return None
+        # The demo's stories may have paged it already (the engine ran while they were told),
+        # before these policies existed: then the on-call is paged for it by hand.
+        page = page_start(ticket=ticket, reason=PageReason.SEVERITY, actor=None, now=now)
+        if page is None:
+            page = page_start(ticket=ticket, reason=PageReason.MANUAL, actor=None, now=now)
+        return ticket.key if page else None
 
     def _rotation(self, schedule, name, usernames, people, *, starts_on, layer=1, **fields):
         rotation = Rotation.objects.create(
@@ -55,7 +101,7 @@ class Command(BaseCommand):
             for i, u in enumerate(usernames)
         )
 
-    def _load(self, people, now) -> None:
+    def _load(self, people, now) -> tuple[Schedule, Schedule]:
         today = now.astimezone(ZoneInfo(ZONE)).date()
         last_monday = today - timedelta(days=today.weekday() + 7)
         primary = Schedule.objects.create(
@@ -89,3 +135,4 @@ class Command(BaseCommand):
             actor=people["nina.petrova"],
             now=now,
         )
+        return primary, secondary

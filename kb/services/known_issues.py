@@ -104,7 +104,8 @@ def known_issue_reply(*, issue: KnownIssue, ticket: Ticket, agent: User) -> str:
     component = issue.component or issue.title
     if issue.affected_versions:
         component = f"{component} ({issue.affected_versions})"
-    workaround = issue.workaround.strip() or "not available yet"
+    # The template's sentence ends with its own full stop.
+    workaround = issue.workaround.strip().rstrip(".") or "not available yet"
     body = body.replace("[component/version]", component).replace("[workaround]", workaround)
     return f"{body}\n\nReference: {issue.external_id}, {issue.title}."
 

@@ -35,9 +35,7 @@ def articles(agent):
 HIDDEN = ("internal", "runbook", "draft", "archived")
 
 
-def test_help_centre_lists_and_finds_only_public_published_articles(
-    client, customer_a, articles
-):
+def test_help_centre_lists_and_finds_only_public_published_articles(client, customer_a, articles):
     client.force_login(customer_a)
     for url in (
         reverse("help:home"),

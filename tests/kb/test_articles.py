@@ -25,7 +25,8 @@ PAYLOAD = (
 def _no_active_content(html: str) -> None:
     lower = html.lower()
     assert "<script>alert" not in lower
-    assert "onerror" not in lower and "onclick" not in lower
+    assert "onerror" not in lower
+    assert "onclick" not in lower
     assert "javascript:" not in lower
 
 
@@ -68,7 +69,8 @@ def test_history_page_compares_any_two_revisions_escaped(client, agent):
     client.force_login(agent)
     url = reverse("kb:article_history", args=[article.slug]) + "?from=1&to=2"
     html = client.get(url).content.decode()
-    assert "first" in html and "second &lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "first" in html
+    assert "second &lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script>alert(1)" not in html
     assert "third" not in html.split('class="kb-diff"')[1].split("</table>")[0]
 
@@ -93,13 +95,15 @@ def test_create_kb_article_on_a_resolved_ticket_prefills_a_linked_draft(client, 
     assert response.status_code == 302
     assert response["Location"] == reverse("kb:article_edit", args=[article.slug])
     assert article.title == "SSO login fails for every user"
-    assert article.status == "draft" and article.visibility == "internal"
+    assert article.status == "draft"
+    assert article.visibility == "internal"
     body = article.body
     for heading in ("## Symptoms", "## Cause", "## Solution", "## Prevention"):
         assert heading in body
     symptoms, rest = body.split("## Cause")
     cause, solution = rest.split("## Solution")
-    assert "nobody can sign in" in symptoms and "Invalid credentials" in symptoms
+    assert "nobody can sign in" in symptoms
+    assert "Invalid credentials" in symptoms
     assert "Issuer URL changed" in cause
     assert "We updated the issuer URL." in solution
     assert article.ticket_links.get().ticket == ticket

@@ -13,5 +13,8 @@ class EscalationConfig(AppConfig):
 
         notifications.register_kind(KIND)
 
+        from .engineering import setup as engineering_setup
         from .paging import admin as paging_admin  # noqa: F401
         from .paging import tasks as paging_tasks  # noqa: F401 - engine module, receivers
+
+        engineering_setup.ready()

@@ -111,3 +111,29 @@ def test_customers_get_no_organization_list(client, customer_a):
     client.force_login(customer_a)
     response = client.get(reverse("queue_organizations"), {"organization": "a"})
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"status": "all"},
+        {"status": "all", "q": "webhook"},
+        {"status": "closed"},
+        {"sla": "paused"},
+        {"status": "all", "organization": "Acme Corp"},
+    ],
+)
+def test_new_list_paths_keep_to_the_query_budget(
+    client, agent, params, django_assert_max_num_queries
+):
+    acme = OrganizationFactory(name="Acme Corp", slug="acme-corp")
+    for i in range(4):
+        make_ticket(actor=agent, organization=acme, title=f"Webhook retries {i}")
+        _closed(agent, organization=acme, title=f"Webhook signature {i}")
+    client.force_login(agent)
+    client.get(reverse("queue"), {**params, "sort": "sla"})  # pickers cached from here on
+
+    for sort in queue.SORTS:
+        with django_assert_max_num_queries(10):
+            response = client.get(reverse("queue"), {**params, "sort": sort})
+        assert response.status_code == 200

@@ -23,6 +23,8 @@ def rotate(source: AlertSource) -> str:
 
 
 def matches(source: AlertSource, raw: str) -> bool:
-    return bool(raw) and bool(source.secret_hash) and hmac.compare_digest(
-        source.secret_hash, _hash(raw)
+    return (
+        bool(raw)
+        and bool(source.secret_hash)
+        and hmac.compare_digest(source.secret_hash, _hash(raw))
     )

@@ -52,8 +52,10 @@ def _describe(payload: dict[str, Any]) -> str:
 @transaction.atomic
 def alert_receive(*, source: AlertSource, payload: dict[str, Any], now: datetime) -> Outcome:
     """Apply one validated alert (escalation.alerts.api.AlertSerializer)."""
-    source = AlertSource.objects.select_for_update(of=("self",)).select_related("account").get(
-        pk=source.pk
+    source = (
+        AlertSource.objects.select_for_update(of=("self",))
+        .select_related("account")
+        .get(pk=source.pk)
     )
     key = payload["dedup_key"]
     alert = (

@@ -87,6 +87,6 @@ class TierForm(forms.Form):
             .select_related("agent_profile")
             .order_by("first_name", "last_name", "username")
         )
-        self.fields["assignee"].label_from_instance = (
-            lambda u: f"{u.display_name} (tier {u.agent_profile.support_tier})"
+        self.fields["assignee"].label_from_instance = lambda u: (
+            f"{u.display_name} (tier {u.agent_profile.support_tier})"
         )

@@ -65,7 +65,9 @@ def engineering_list(request: HttpRequest) -> HttpResponse:
     visible = selectors.escalations_visible_to(request.user)
     ctx = {
         "pending": list(visible.filter(state=EscalationState.PENDING).order_by("sent_at")[:100]),
-        "decided": list(visible.exclude(state=EscalationState.PENDING).order_by("-decided_at")[:20]),
+        "decided": list(
+            visible.exclude(state=EscalationState.PENDING).order_by("-decided_at")[:20]
+        ),
         "can_decide": services.can_decide(request.user),
         "nav": "engineering",
     }

@@ -77,9 +77,11 @@ def test_clearing_notes_the_ticket_and_resolves_it_when_the_source_says_so(clien
     cleared = _post(client, source, {"dedup_key": "api-5xx-rate", "status": "resolved"})
     assert cleared.json()["action"] == "cleared"
     ticket = Ticket.objects.get()
-    assert ticket.key == key and ticket.status == "resolved"
+    assert ticket.key == key
+    assert ticket.status == "resolved"
     note = Comment.objects.get(ticket=ticket)
-    assert note.is_internal and "alert cleared" in note.body
+    assert note.is_internal
+    assert "alert cleared" in note.body
     again = _post(client, source, {"dedup_key": "api-5xx-rate", "status": "resolved"})
     assert again.json()["action"] == "ignored"
     # Firing again after clearing is a new alert and a new ticket.

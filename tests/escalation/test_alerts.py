@@ -153,3 +153,33 @@ def test_the_secret_is_stored_hashed(source):
     assert source.raw not in source.secret_hash
     assert len(source.secret_hash) == 64
     assert keys.matches(AlertSource.objects.get(), source.raw)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_twenty_identical_alerts_at_the_same_moment_open_one_ticket_and_one_page(org_a, engineer):
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from django.db import connection
+    from django.test import Client
+
+    make_policy({"users": [engineer], "wait_minutes": 5}, severity=1)
+    found = AlertSource(name="Prometheus", slug="prometheus", organization=org_a)
+    found.raw = keys.rotate(found)
+    found.save()
+    start = Barrier(20)
+
+    def fire(_):
+        try:
+            start.wait(timeout=30)
+            return _post(Client(), found, FIRING).status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        codes = sorted(pool.map(fire, range(20)))
+    assert codes == [200] * 19 + [201]
+    assert Ticket.objects.count() == 1
+    assert Alert.objects.get().count == 20
+    assert Page.objects.count() == 1
+    assert OutboundMessage.objects.filter(channel="email", recipient=engineer.email).count() == 1

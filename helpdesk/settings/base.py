@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Counts article page views for the knowledge base's usage figures.
+    "kb.search.middleware.ArticleViewMiddleware",
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
@@ -216,6 +218,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The ticket API's enums keep their names when other apps have fields of the same name
+    # (an alert's status, a KB article's category): clients generate code from these names.
+    "ENUM_NAME_OVERRIDES": {
+        "CategoryEnum": "tickets.choices.Category",
+        "EnvironmentEnum": "tickets.choices.Environment",
+        "StatusEnum": "tickets.choices.Status",
+    },
 }
 
 # Content-Security-Policy: no inline script or style anywhere; everything is served from static/.

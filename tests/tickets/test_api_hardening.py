@@ -513,3 +513,18 @@ def test_gunicorn_answers_an_overlong_request_line_as_json_414(tmp_path):
     assert head.startswith(b"HTTP/1.1 414")
     assert b"Content-Type: application/json" in head
     assert json.loads(body)["error"]["code"] == "uri_too_long"
+
+
+def test_the_ticket_enums_keep_their_names_beside_other_apps():
+    from drf_spectacular.generators import SchemaGenerator
+
+    from tickets.choices import Category, Environment, Status
+
+    components = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+
+    for name, choices in (
+        ("CategoryEnum", Category),
+        ("EnvironmentEnum", Environment),
+        ("StatusEnum", Status),
+    ):
+        assert components[name]["enum"] == choices.values

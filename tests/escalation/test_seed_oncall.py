@@ -23,3 +23,15 @@ def test_seed_oncall_loads_two_schedules_once():
         assert len(oncall_at(schedule, now)) == 1
         assert schedule.shifts.filter(user=None).exists() == (schedule.name.startswith("Second"))
     assert Override.objects.count() == 1
+
+
+def test_seed_oncall_loads_an_accepted_and_a_waiting_engineering_escalation_and_a_source():
+    from escalation.models import AlertSource, EngineeringEscalation
+
+    call_command("seed_demo")
+    call_command("seed_oncall", if_empty=True)
+    states = sorted(EngineeringEscalation.objects.values_list("state", flat=True))
+    assert states == ["accepted", "pending"]
+    accepted = EngineeringEscalation.objects.get(state="accepted")
+    assert accepted.committed_date is not None
+    assert AlertSource.objects.get().slug == "platform"

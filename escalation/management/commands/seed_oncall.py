@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from escalation.management.commands._demo_engineering import load_engineering_demo
 from escalation.models import (
     EscalationLevel,
     EscalationPolicy,
@@ -54,6 +55,8 @@ class Command(BaseCommand):
             "On-call demo loaded: Primary and Secondary schedules, escalation policies for P1 and "
             f"security tickets{f', an open page on {paged}' if paged else ''}."
         )
+        with transaction.atomic():
+            self.stdout.write(load_engineering_demo(now))
 
     def _paging(self, schedules: tuple[Schedule, Schedule], now) -> str | None:
         """Policies for P1 and security tickets (primary, then secondary, then again once), and

@@ -9,5 +9,6 @@ class KbConfig(AppConfig):
         from helpdesk import panels
 
         from . import admin  # noqa: F401 - admin registrations
+        from .search import slots  # noqa: F401 - the suggestion panels
 
         panels.register("ticket-side", "kb:ticket_panel")

@@ -11,9 +11,11 @@ from kb.models.articles import (
     ArticleVote,
 )
 from kb.models.known_issues import KnownIssue, KnownIssueStatus, KnownIssueTicket
+from kb.search.models import ArticleDailyViews, SearchGap, SuggestionOpen
 
 __all__ = [
     "Article",
+    "ArticleDailyViews",
     "ArticleCategory",
     "ArticleKind",
     "ArticleRevision",
@@ -24,4 +26,6 @@ __all__ = [
     "KnownIssue",
     "KnownIssueStatus",
     "KnownIssueTicket",
+    "SearchGap",
+    "SuggestionOpen",
 ]

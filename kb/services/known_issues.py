@@ -19,6 +19,13 @@ from tickets.models import ReplyTemplate, Ticket
 from tickets.selectors import ticket_get_for_user
 
 KNOWN_ISSUE_TEMPLATE = "known-issue-workaround"
+# Seed 003, "Close as Known Issue / Workaround Available".
+PLAYBOOK_REPLY = (
+    "Hi {{ customer_name }},\n\nThis is a known issue with [component/version]. The recommended "
+    "workaround is [workaround]. We're tracking this issue and will update you when a fix is "
+    "available. For reference, this is documented in our internal known issues database.\n\n"
+    "Best regards,\n{{ agent_name }}"
+)
 FIELDS = (
     "title",
     "component",
@@ -98,8 +105,8 @@ def known_issue_reply(*, issue: KnownIssue, ticket: Ticket, agent: User) -> str:
     """The playbook's known-issue reply (seed 003) filled in with this issue's component,
     versions and workaround."""
     template = ReplyTemplate.objects.filter(slug=KNOWN_ISSUE_TEMPLATE).first()
-    if template is None:
-        raise DomainError("The known-issue reply template is missing.", code="no_template")
+    if template is None:  # deleted in the admin: the playbook's own words still apply
+        template = ReplyTemplate(slug=KNOWN_ISSUE_TEMPLATE, body=PLAYBOOK_REPLY)
     body = replies.render_reply(template, ticket=ticket, agent=agent)
     component = issue.component or issue.title
     if issue.affected_versions:

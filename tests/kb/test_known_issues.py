@@ -210,3 +210,17 @@ def test_a_bad_line_refuses_the_whole_file_and_names_its_line(tmp_path, agent, b
     assert reason in str(refused.value)
     assert "Nothing was imported" in str(refused.value)
     assert not KnownIssue.objects.exists()
+
+
+def test_close_as_known_issue_uses_the_playbook_words_when_the_template_was_deleted(agent, org_a):
+    from kb.services import known_issue_close_ticket
+    from tickets.models import ReplyTemplate
+
+    ReplyTemplate.objects.filter(slug="known-issue-workaround").delete()
+    issue = make_known_issue(agent, component="Exports", workaround="Export by month.")
+    ticket = make_ticket(actor=agent, organization=org_a)
+    known_issue_close_ticket(issue=issue, ticket=ticket, actor=agent)
+    body = Comment.objects.get(ticket=ticket).body
+    assert (
+        "This is a known issue with Exports. The recommended workaround is Export by month." in body
+    )

@@ -35,8 +35,12 @@ class PageSerializer(serializers.ModelSerializer):
     ticket = serializers.CharField(source="ticket.key")
     level = serializers.SerializerMethodField(help_text="The level paged last, from 1.")
     levels = serializers.SerializerMethodField(help_text="How many levels the page has.")
-    acknowledged_by = serializers.CharField(source="acknowledged_by.username", default=None)
-    resolved_by = serializers.CharField(source="resolved_by.username", default=None)
+    acknowledged_by = serializers.CharField(
+        source="acknowledged_by.username", default=None, allow_null=True, read_only=True
+    )
+    resolved_by = serializers.CharField(
+        source="resolved_by.username", default=None, allow_null=True, read_only=True
+    )
     notified = RecipientSerializer(source="recipients", many=True)
 
     class Meta:

@@ -43,7 +43,7 @@ def _due_steps(now: datetime) -> int:
         .order_by("next_step_at")[:BATCH]
     )
     for page in pages:
-        services._advance(page, now)
+        services.page_step(page=page, now=now)
     return len(pages)
 
 

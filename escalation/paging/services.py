@@ -237,19 +237,10 @@ def page_start(
 
 
 @transaction.atomic
-def page_escalate(*, page: Page, now: datetime) -> bool:
-    """Move an unacknowledged page whose wait is over to its next level (or the next round, or
-    the end). Does nothing, and returns False, if the page was acknowledged, resolved or already
-    moved on meanwhile."""
-    page = _lock(page)
-    if page.state != PageState.TRIGGERED or page.next_step_at is None or page.next_step_at > now:
-        return False
-    _advance(page, now)
-    return True
-
-
-def _advance(page: Page, now: datetime) -> None:
-    """The step itself; the caller holds the page's row lock."""
+def page_step(*, page: Page, now: datetime) -> None:
+    """Move an unacknowledged page whose wait is over to its next level, or the next round, or
+    the end. The caller (the engine module) holds the page's row lock, claimed with SKIP LOCKED:
+    a page being acknowledged right now is not stepped."""
     if page.level + 1 < len(page.levels):
         page.level += 1
     elif page.round < page.repeat:

@@ -27,6 +27,7 @@ urlpatterns = [
     path("engineering/", include("escalation.engineering.urls")),
     path("kb/", include("kb.urls")),
     path("help/", include("kb.urls_help")),
+    path("search/", include("kb.search.urls")),
     path("", include("tickets.urls")),
 ]
 

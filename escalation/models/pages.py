@@ -112,9 +112,7 @@ class Page(models.Model):
 
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(max_length=16, choices=PageReason.choices)
-    state = models.CharField(
-        max_length=16, choices=PageState.choices, default=PageState.TRIGGERED
-    )
+    state = models.CharField(max_length=16, choices=PageState.choices, default=PageState.TRIGGERED)
     summary = models.CharField(max_length=300)
     policy = models.ForeignKey(
         EscalationPolicy, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from escalation.models import OPEN_PAGE, EscalationPolicy, Page, PageReason, PageState
 from escalation.paging import services
@@ -69,13 +69,11 @@ def _missing_breaches(now: datetime) -> int:
     policies = list(EscalationPolicy.objects.filter(is_active=True).order_by("position", "id"))
     if not any(p.page_on_breach for p in policies):
         return 0
-    covered = Page.objects.filter(
-        ticket_id=OuterRef("ticket_id"),
-        reason=PageReason.SLA_BREACH,
-        started_at__gte=OuterRef("at"),
-    )
-    open_page = Page.objects.filter(
-        OPEN_PAGE, ticket_id=OuterRef("ticket_id"), reason=PageReason.SLA_BREACH
+    # A breach is covered by any page of its ticket that was still open when it happened or
+    # started after it: people already paged for the ticket (a P1, a security report, an
+    # earlier breach) are not woken a second time for it; the breach is on the timeline.
+    covered = Page.objects.filter(ticket_id=OuterRef("ticket_id")).filter(
+        Q(resolved_at__isnull=True) | Q(resolved_at__gte=OuterRef("at"))
     )
     breaches = (
         SlaEvent.objects.filter(
@@ -83,7 +81,7 @@ def _missing_breaches(now: datetime) -> int:
             at__gte=now - LOOKBACK,
             ticket__status__in=OPEN_STATUSES,
         )
-        .filter(~Exists(covered), ~Exists(open_page))
+        .filter(~Exists(covered))
         .select_related("ticket")
         .order_by("at")[: SWEEP_BATCH * 4]
     )
@@ -112,7 +110,7 @@ def _no_progress(now: datetime) -> int:
     agent_activity = TicketEvent.objects.filter(
         ticket=OuterRef("pk"), created_at__gt=since, actor__role__in=AGENT_SIDE_ROLES
     )
-    open_page = Page.objects.filter(OPEN_PAGE, ticket=OuterRef("pk"), reason=PageReason.NO_PROGRESS)
+    open_page = Page.objects.filter(OPEN_PAGE, ticket=OuterRef("pk"))
     # A page already answered counts as progress for two hours from its start.
     recent_page = Page.objects.filter(
         ticket=OuterRef("pk"), reason=PageReason.NO_PROGRESS, started_at__gt=since

@@ -235,3 +235,28 @@ def test_without_a_policy_the_tickets_owners_are_paged(people):
         ticket = _p1(people, assignee=people["second"])
         page_start_task(ticket.pk)
     assert [r[2] for r in _paged(Page.objects.get())] == ["second"]
+
+
+def test_a_breach_of_a_ticket_already_paged_wakes_nobody_again(people, policy):
+    with time_machine.travel(T0, tick=False):
+        ticket = _p1(people)
+        page_start_task(ticket.pk)
+    first = Page.objects.get()
+    SlaEvent.objects.create(
+        ticket=ticket,
+        target_kind="first_response",
+        cycle=1,
+        kind=SlaEventKind.BREACHED,
+        at=T0 + timedelta(minutes=15),
+        due_at=T0 + timedelta(minutes=15),
+    )
+    services.page_acknowledge(
+        page=first, actor=people["first"], via="web", now=T0 + timedelta(minutes=1)
+    )
+    assert _run(T0 + timedelta(minutes=15, seconds=1)) == 0
+    # Resolved afterwards, the page still covered the breach when it happened.
+    services.page_resolve(
+        page=first, actor=people["first"], via="web", now=T0 + timedelta(minutes=20)
+    )
+    assert _run(T0 + timedelta(minutes=21)) == 0
+    assert Page.objects.count() == 1

@@ -202,12 +202,21 @@ class TicketClocks:
             self._schedule(target, now)
             self.targets[kind] = target
 
+    @staticmethod
+    def _breach_if_late(target: Target, now: datetime) -> None:
+        """clocks.breach_if_late: a target fulfilled, paused or stopped after its due time is
+        breached at that moment."""
+        if target.breached_at is None and now >= target.due_at:
+            target.breached_at = now
+            target.next_check_at = None
+
     def agent_reply(self, now: datetime) -> None:
         """A public reply by an agent (comment_add, then clocks.on_public_agent_reply)."""
         if self.first_response_at is None:
             self.first_response_at = now
         first = self.targets.get(SlaKind.FIRST_RESPONSE)
         if first and first.fulfilled_at is None:
+            self._breach_if_late(first, now)
             first.fulfilled_at = now
             first.next_check_at = None
         update = self.targets.get(SlaKind.UPDATE)
@@ -230,6 +239,8 @@ class TicketClocks:
         before, self.status = self.status, after
         for target in self.targets.values():
             changed = False
+            if target.fulfilled_at is None and target.paused_since is None:
+                self._breach_if_late(target, now)
             if after == Status.CLOSED:
                 target.next_check_at = None
                 continue
@@ -291,6 +302,7 @@ class TicketClocks:
                     t.paused_since,
                     t.due_at,
                     t.warn_at,
+                    t.breached_at,
                     t.fulfilled_at,
                     t.next_check_at,
                     t.explanation,

@@ -611,7 +611,7 @@ class Plan:
                     if answer <= at + 60:
                         continue
                     append(Action(at, "reply", self._agent(rng, sk), "ask"))
-                    append(Action(at + 1, "status", assignee, "", status, WAITING))
+                    append(Action(at, "status", assignee, "", status, WAITING))
                     customer = self._customer(rng, sk)
                     append(Action(answer, "customer", customer, "customer_info"))
                     append(Action(answer, "status", customer, "", WAITING, IN_PROGRESS))
@@ -731,7 +731,8 @@ class Plan:
             status = IN_PROGRESS
             self._notes_and_followups(rng, sk, first + 2, asked, customer=True)
         sk.actions.append(Action(asked, "reply", self._agent(rng, sk), "ask"))
-        sk.actions.append(Action(min(asked + 1, now), "status", sk.assignee, "", status, WAITING))
+        # The question and the move to waiting are one action (ticket_transition's message).
+        sk.actions.append(Action(asked, "status", sk.assignee, "", status, WAITING))
 
     def _active(self, rng, sk: Skeleton, first: int | None, last: int | None, final: str) -> None:
         """Replies at `first` and `last` (business-time choices made by the caller)."""

@@ -240,9 +240,13 @@ def test_open_tickets_replayed_through_the_services_get_the_same_clocks(scale_db
         replayed = [
             {f: getattr(t, f) for f in TARGET_FIELDS} for t in twin.sla_targets.order_by("id")
         ]
-        assert loaded == replayed, (original.key, [
-            {k: (a[k], b[k]) for k in a if a[k] != b[k]} for a, b in zip(loaded, replayed)
-        ])
+        assert loaded == replayed, (
+            original.key,
+            [
+                {k: (a[k], b[k]) for k in a if a[k] != b[k]}
+                for a, b in zip(loaded, replayed, strict=True)
+            ],
+        )
         assert {f: getattr(original, f) for f in TICKET_FIELDS} == {
             f: getattr(twin, f) for f in TICKET_FIELDS
         }, original.key

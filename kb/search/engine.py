@@ -253,3 +253,13 @@ def search(*, user: User, text: str, filters: Filters, limit: int) -> list[KindR
         hits = _hits(spec, ids[:limit], text)
         results.append(KindResults(kind=kind, label=label, hits=hits, more=len(ids) > limit))
     return results
+
+
+def help_centre(*, user: User, text: str, limit: int) -> list[Article]:
+    """The help centre's search: public, published articles only (whoever asks), ranked as
+    the agents' search ranks them."""
+    spec = SPECS[ARTICLES]
+    qs = spec.rows(user).filter(selectors.PUBLIC_ARTICLE)
+    ids = _ranked(spec, qs, text, limit)[:limit]
+    by_id = Article.objects.in_bulk(ids)
+    return [by_id[i] for i in ids if i in by_id]

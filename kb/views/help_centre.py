@@ -4,14 +4,17 @@ article page and its "was this helpful?" vote. Everything is read through kb.sel
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from helpdesk import clock
 from helpdesk import markdown as md
 from kb import selectors, services
 from kb.models import ArticleCategory, ArticleVote
+from kb.search import engine as search_engine
+from kb.search import usage as search_usage
 
 CATEGORY_SLUGS = {value.replace("_", "-"): value for value in ArticleCategory.values}
 RESULTS = 50
@@ -29,11 +32,11 @@ def help_home(request: HttpRequest) -> HttpResponse:
     articles = _help_articles(request.user)
     ctx: dict = {"nav": "help", "q": q}
     if q:
-        ctx["results"] = list(
-            articles.filter(Q(title__icontains=q) | Q(summary__icontains=q)).order_by("title")[
-                :RESULTS
-            ]
-        )
+        # Full-text, titles first, typo-tolerant (kb.search); a search that finds nothing is a
+        # documentation gap on the usage page.
+        ctx["results"] = search_engine.help_centre(user=request.user, text=q, limit=RESULTS)
+        if not ctx["results"]:
+            search_usage.search_found_nothing(text=q, now=clock.now())
     counts = dict(
         articles.values_list("category").annotate(n=Count("id")).values_list("category", "n")
     )

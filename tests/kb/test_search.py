@@ -166,3 +166,26 @@ def test_internal_articles_and_runbooks_are_found_by_agents(agent):
         "Failover notes",
         "Failover runbook",
     ]
+
+
+def test_the_help_centre_search_is_full_text_typo_tolerant_and_records_gaps(
+    client, agent, customer_a
+):
+    make_article(agent, title="Exports", body="Large exports need the paginated endpoint.")
+    make_article(agent, title="Password reset emails never arrive", body="Check spam.")
+    make_article(
+        agent,
+        title="Paginated internal notes",
+        body="paginated",
+        visibility=ArticleVisibility.INTERNAL,
+    )
+    client.force_login(customer_a)
+
+    def found(q):
+        response = client.get(reverse("help:home"), {"q": q})
+        return [a.title for a in response.context["results"]]
+
+    assert found("paginated") == ["Exports"]
+    assert found("pasword") == ["Password reset emails never arrive"]
+    assert found("kerberos") == []
+    assert SearchGap.objects.get().query == "kerberos"

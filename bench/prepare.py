@@ -199,6 +199,31 @@ def _common_word() -> tuple[str, int]:
     return word, round(100 * count / max(1, len(titles)))
 
 
+def _kb() -> dict:
+    """The knowledge base's figures: counts, the most common word of article titles (and the
+    same word misspelt, for the typo-tolerant search), and a public article to read."""
+    from kb.models import Article, KnownIssue
+    from kb.selectors import PUBLIC_ARTICLE
+
+    titles = Article.objects.order_by("-id").values_list("title", flat=True)[:TITLE_SAMPLE]
+    words = Counter(
+        word
+        for title in titles
+        for word in set(re.findall(r"[a-z]{6,}", title.lower()))
+        if word not in STOPWORDS
+    )
+    word = words.most_common(1)[0][0] if words else ""
+    article = Article.objects.filter(PUBLIC_ARTICLE).order_by("-published_at", "-id").first()
+    return {
+        "articles": Article.objects.count(),
+        "known_issues": KnownIssue.objects.count(),
+        "word": word,
+        # One letter dropped from the middle: the title trigram match must still find it.
+        "typo": word[: len(word) // 2] + word[len(word) // 2 + 1 :] if word else "",
+        "article": article.slug if article else "",
+    }
+
+
 def _session(user) -> str:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -247,6 +272,7 @@ def prepare(out: Path) -> None:
         "customer": {"username": customer.username},
         "ticket": {"key": ticket.key, "comments": comments, "comments_added": added},
         "word": {"text": word, "titles_percent": word_percent},
+        "kb": _kb(),
         "session_cookie": settings.SESSION_COOKIE_NAME,
         "sessions": {"agent": _session(agent), "customer": _session(customer)},
         "tokens": _tokens(agent),

@@ -233,6 +233,14 @@ def seed(config: Config, env: dict[str, str]) -> None:
         what="manage.py seed_scale",
         stream=True,
     )
+    say("seed_kb_scale: 10,000 articles and 1,000 known issues (only those missing)")
+    run_python(
+        env,
+        ["manage.py", "seed_kb_scale"],
+        timeout=config.seed_timeout,
+        what="manage.py seed_kb_scale",
+        stream=True,
+    )
 
 
 # --- scenarios ----------------------------------------------------------------------------------
@@ -325,6 +333,7 @@ def other_scenarios(choices: dict) -> list[Scenario]:
             "api",
             budgets.SEARCH,
         ),
+        *kb_scenarios(choices),
         Scenario(
             "api-list",
             "API list ?status=open, one request",
@@ -340,6 +349,38 @@ def other_scenarios(choices: dict) -> list[Scenario]:
             budgets.NONE,
         ),
     ]
+
+
+def kb_scenarios(choices: dict) -> list[Scenario]:
+    """The one search across tickets, articles and known issues, and the help centre."""
+    kb = choices.get("kb") or {}
+    scenarios = []
+    if kb.get("word"):
+        for key, text in (("kb-search", kb["word"]), ("kb-search-typo", kb["typo"])):
+            scenarios.append(
+                Scenario(
+                    key,
+                    f"search everything q={text} ({kb['articles']} articles, "
+                    f"{kb['known_issues']} known issues)",
+                    f"/search/all/?{urlencode({'q': text})}",
+                    "agent",
+                    budgets.SEARCH,
+                )
+            )
+    scenarios.append(
+        Scenario("help-home", "help centre home", "/help/", "customer", budgets.HELP_CENTRE)
+    )
+    if kb.get("article"):
+        scenarios.append(
+            Scenario(
+                "help-article",
+                f"help centre article {kb['article']}",
+                f"/help/articles/{kb['article']}/",
+                "customer",
+                budgets.HELP_CENTRE,
+            )
+        )
+    return scenarios
 
 
 def run_latency(

@@ -153,8 +153,19 @@ def test_an_agent_closes_a_ticket_as_a_known_issue_from_its_panel(
     page.goto(f"{live_server.url}/kb/known-issues/KI-44/")
     expect(page.locator("body")).to_contain_text("Linked tickets (4)")
     _shoot(page, "known-issue-laptop")
-    page.goto(f"{live_server.url}/kb/")
-    _shoot(page, "kb-articles-laptop")
+    article = make_article(
+        agent,
+        title="Orders API: amounts with three decimals",
+        summary="Why PATCH /v1/orders answers 500 and how to avoid it until 4.20.",
+        body="## Symptoms\n\n`PATCH /v1/orders/{id}` answers **500** for `12.345`.\n\n"
+        "## Cause\n\nKI-44: decimals are validated after the model layer.\n\n## Solution\n\n"
+        "Round amounts to two decimals client-side.\n\n## Prevention\n\nFixed in 4.20.",
+    )
+    issue.article = article
+    issue.save(update_fields=["article"])
+    page.goto(f"{live_server.url}/kb/articles/{article.slug}/")
+    expect(page.locator("h1")).to_have_text("Orders API: amounts with three decimals")
+    _shoot(page, "kb-article-laptop")
     context = browser.new_context(viewport=PHONE, is_mobile=True)
     phone = context.new_page()
     login(phone, live_server.url, "closer", password)

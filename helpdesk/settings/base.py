@@ -185,6 +185,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": HELPDESK_ENGINE_TICK_SECONDS,
         "options": {"expires": HELPDESK_ENGINE_TICK_SECONDS * 2},
     },
+    # The vocabulary that misspelt search words are corrected against (kb.search.spelling).
+    "kb-search-words": {
+        "task": "kb.search_words_refresh_task",
+        "schedule": 3600,
+        "options": {"expires": 1800},
+    },
 }
 
 REST_FRAMEWORK = {

@@ -11,7 +11,7 @@ from kb.models.articles import (
     ArticleVote,
 )
 from kb.models.known_issues import KnownIssue, KnownIssueStatus, KnownIssueTicket
-from kb.search.models import ArticleDailyViews, SearchGap, SuggestionOpen
+from kb.search.models import ArticleDailyViews, SearchGap, SearchWord, SuggestionOpen
 
 __all__ = [
     "Article",
@@ -27,5 +27,6 @@ __all__ = [
     "KnownIssueStatus",
     "KnownIssueTicket",
     "SearchGap",
+    "SearchWord",
     "SuggestionOpen",
 ]

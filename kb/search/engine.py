@@ -22,8 +22,9 @@ from django.utils.safestring import SafeString
 from helpdesk.models import User
 from kb import selectors
 from kb.models import Article, ArticleStatus, KnownIssue, KnownIssueStatus
+from kb.search import spelling
 from kb.search.highlight import SNIPPET_OPTIONS, TITLE_OPTIONS, marked
-from kb.search.vectors import ARTICLE_VECTOR, KNOWN_ISSUE_VECTOR, TICKET_VECTOR
+from kb.search.vectors import ARTICLE_COLUMN, KNOWN_ISSUE_COLUMN, TICKET_VECTOR
 from tickets.choices import Status
 from tickets.models import Ticket
 from tickets.selectors import tickets_visible_to
@@ -77,7 +78,7 @@ class _Kind:
     title: str
     body: str  # SQL of the text the snippet is cut from
     when: str
-    fuzzy_with_text: bool  # trigram in the same query (small tables) or only as a fallback
+    fuzzy_with_text: bool  # trigram on titles in the same query (small tables)
     build: Callable[[Any, SafeString, SafeString], Hit]
 
 
@@ -137,7 +138,7 @@ SPECS: dict[str, _Kind] = {
     ARTICLES: _Kind(
         model=Article,
         rows=selectors.articles_visible_to,
-        vector=ARTICLE_VECTOR,
+        vector=ARTICLE_COLUMN,
         title="title",
         body="left(coalesce(nullif(summary, '') || ' ', '') || body, 4000)",
         when="updated_at",
@@ -147,7 +148,7 @@ SPECS: dict[str, _Kind] = {
     KNOWN_ISSUES: _Kind(
         model=KnownIssue,
         rows=selectors.known_issues_visible_to,
-        vector=KNOWN_ISSUE_VECTOR,
+        vector=KNOWN_ISSUE_COLUMN,
         title="title",
         body=(
             "left(symptoms || ' ' || workaround || ' ' || kb_signatures_text(error_signatures),"
@@ -187,19 +188,7 @@ def _ranked(spec: _Kind, qs: QuerySet, text: str, limit: int) -> list[int]:
         .order_by("-score", f"-{spec.when}", "-id")
         .values_list("id", flat=True)[: limit + 1]
     )
-    ids = list(ranked)
-    if len(ids) <= limit and not spec.fuzzy_with_text:
-        # Too few words matched: titles that resemble the words, for typos. On a large table
-        # only as a fallback, since a trigram match of a common word reads every such title.
-        fuzzy = (
-            qs.filter(_condition(f"{spec.title} %%> %s", [text]))
-            .exclude(id__in=ids)
-            .annotate(score=RawSQL(f"word_similarity(%s, {spec.title})", [text], FloatField()))
-            .order_by("-score", f"-{spec.when}", "-id")
-            .values_list("id", flat=True)[: limit + 1 - len(ids)]
-        )
-        ids += list(fuzzy)
-    return ids
+    return list(ranked)
 
 
 def _hits(spec: _Kind, ids: list[int], text: str) -> list[Hit]:
@@ -250,6 +239,13 @@ def search(*, user: User, text: str, filters: Filters, limit: int) -> list[KindR
         spec = SPECS[kind]
         qs = _filtered(spec, spec.rows(user), filters)
         ids = _ranked(spec, qs, text, limit)
+        if len(ids) < limit and not spec.fuzzy_with_text:
+            # Too few matches in a table too large for a trigram match of its titles: the same
+            # search with misspelt words corrected (kb.search.spelling).
+            better = spelling.corrected(text)
+            if better:
+                ids += [i for i in _ranked(spec, qs, better, limit) if i not in ids]
+                text = f"{text} or {better}"
         hits = _hits(spec, ids[:limit], text)
         results.append(KindResults(kind=kind, label=label, hits=hits, more=len(ids) > limit))
     return results

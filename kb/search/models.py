@@ -64,3 +64,18 @@ class SearchGap(models.Model):
 
     def __str__(self) -> str:
         return f"{self.query} ({self.count})"
+
+
+class SearchWord(models.Model):
+    """A word of the titles of tickets, articles and known issues, with how many titles hold
+    it: the vocabulary a misspelt word is corrected against (kb.search.spelling), refreshed
+    hourly, since a trigram match over a million ticket titles is too slow to run per search."""
+
+    word = models.CharField(max_length=60, primary_key=True)
+    documents = models.PositiveIntegerField()
+
+    class Meta:
+        app_label = "kb"
+
+    def __str__(self) -> str:
+        return self.word

@@ -16,7 +16,7 @@ from helpdesk.models import User
 from kb import selectors
 from kb.models import Article, ArticleStatus, KnownIssue
 from kb.search.engine import CANDIDATES
-from kb.search.vectors import ARTICLE_VECTOR, KNOWN_ISSUE_VECTOR
+from kb.search.vectors import ARTICLE_COLUMN, KNOWN_ISSUE_COLUMN
 
 MAX_WORDS = 16
 _WORD = re.compile(r"[^\W_]{3,}")
@@ -56,12 +56,12 @@ def for_composer(
     articles = selectors.articles_visible_to(user).filter(status=ArticleStatus.PUBLISHED)
     issues = selectors.known_issues_visible_to(user)
     return (
-        _best(articles, ARTICLE_VECTOR, tsquery, limit, "updated_at"),
-        _best(issues, KNOWN_ISSUE_VECTOR, tsquery, limit, "updated_at"),
+        _best(articles, ARTICLE_COLUMN, tsquery, limit, "updated_at"),
+        _best(issues, KNOWN_ISSUE_COLUMN, tsquery, limit, "updated_at"),
     )
 
 
 def for_portal(*, user: User, text: str, limit: int = 5) -> list[Article]:
     """Public, published articles only, whoever asks."""
     articles = selectors.articles_visible_to(user).filter(selectors.PUBLIC_ARTICLE)
-    return _best(articles, ARTICLE_VECTOR, any_word_query(text), limit, "updated_at")
+    return _best(articles, ARTICLE_COLUMN, any_word_query(text), limit, "updated_at")

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from kb.models import ArticleKind, ArticleVisibility, KnownIssueStatus, SearchGap
-from kb.search import engine
+from kb.search import engine, spelling
 from tests.factories import make_ticket
 from tests.kb.kb_factories import make_article, make_known_issue
 
@@ -189,3 +189,11 @@ def test_the_help_centre_search_is_full_text_typo_tolerant_and_records_gaps(
     assert found("pasword") == ["Password reset emails never arrive"]
     assert found("kerberos") == []
     assert SearchGap.objects.get().query == "kerberos"
+
+
+def test_a_ticket_is_found_by_a_misspelt_title_word_through_the_vocabulary(agent, org_a):
+    make_ticket(actor=agent, organization=org_a, title="Webhook deliveries failing with 401")
+    make_ticket(actor=agent, organization=org_a, title="Invoice totals wrong")
+    spelling.search_words_refresh()
+    (hit,) = _search(agent, "webhok deliveries")["tickets"].hits
+    assert str(hit.title) == "<mark>Webhook</mark> <mark>deliveries</mark> failing with 401"

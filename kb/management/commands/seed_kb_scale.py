@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from kb.search import scale
+from kb.search import scale, spelling
 
 
 class Command(BaseCommand):
@@ -21,4 +21,7 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE kb_article")
                 cursor.execute("ANALYZE kb_knownissue")
-        self.stdout.write(f"added {added[0]} articles and {added[1]} known issues")
+        words = spelling.search_words_refresh()
+        self.stdout.write(
+            f"added {added[0]} articles and {added[1]} known issues; {words} title words"
+        )

@@ -124,13 +124,19 @@ def _known_issue_hit(row: KnownIssue, title: SafeString, snippet: SafeString) ->
     )
 
 
+# Snippets are cut from the text with Markdown's heading, emphasis, code and quote marks blanked,
+# so a result reads as prose rather than "## Solution **Honour** Retry".
+def _plain(sql: str) -> str:
+    return f"regexp_replace({sql}, '[#*`>_~|]+', ' ', 'g')"
+
+
 SPECS: dict[str, _Kind] = {
     TICKETS: _Kind(
         model=Ticket,
         rows=tickets_visible_to,
         vector=TICKET_VECTOR,
         title="title",
-        body="left(description, 4000)",
+        body=_plain("left(description, 4000)"),
         when="created_at",
         fuzzy_with_text=False,
         build=_ticket_hit,
@@ -140,7 +146,7 @@ SPECS: dict[str, _Kind] = {
         rows=selectors.articles_visible_to,
         vector=ARTICLE_COLUMN,
         title="title",
-        body="left(coalesce(nullif(summary, '') || ' ', '') || body, 4000)",
+        body=_plain("left(coalesce(nullif(summary, '') || ' ', '') || body, 4000)"),
         when="updated_at",
         fuzzy_with_text=True,
         build=_article_hit,
@@ -151,8 +157,10 @@ SPECS: dict[str, _Kind] = {
         vector=KNOWN_ISSUE_COLUMN,
         title="title",
         body=(
-            "left(symptoms || ' ' || workaround || ' ' || kb_signatures_text(error_signatures),"
-            " 4000)"
+            _plain(
+                "left(symptoms || ' ' || workaround || ' '"
+                " || kb_signatures_text(error_signatures), 4000)"
+            )
         ),
         when="updated_at",
         fuzzy_with_text=True,

@@ -65,7 +65,7 @@ test: setup
 # The crash matrix, CHAOS_REPEAT times (default 100), then the totals of every round. Exits
 # non-zero when a round failed, errored or crashed, or anything was lost or doubled.
 CHAOS_REPEAT ?= 100
-CHAOS_SCENARIOS := 4
+CHAOS_SCENARIOS := 5
 chaos: export DJANGO_SETTINGS_MODULE := helpdesk.settings.test
 chaos: setup
 	@rm -f var/chaos-report.jsonl

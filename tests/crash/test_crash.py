@@ -1,5 +1,6 @@
 """Crash tests with real processes: kill -9 a worker mid-delivery, flush and restart Redis, run
-two beats at once, restart PostgreSQL during ticks. Nothing due is lost; nothing is done twice.
+two beats at once, restart PostgreSQL during ticks, start the processes only after the due time.
+Nothing due is lost; nothing is done twice.
 
 Each round is held to the engine's rule (tests/crash/ledger.py), not to fixed counts, and names
 the cause of whatever it finds. `make chaos` repeats the matrix (CHAOS_REPEAT=100); every round,
@@ -14,16 +15,23 @@ import time
 
 import pytest
 
+from helpdesk import clock
 from helpdesk.models import OutboundMessage
 from tests.crash.ledger import Round, Tally, TickWatch, tally
 from tests.factories import make_ticket
 from tests.live.harness import Processes, RedisServer, restart_postgres, wait_for
-from tickets.models import SlaEvent
+from tickets.models import SlaEvent, SlaTarget
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.crash]
 REPEAT = int(os.environ.get("CHAOS_REPEAT", "1"))
 TICKETS = 4
-SCENARIOS = ["kill_worker_mid_delivery", "flush_and_restart_redis", "two_beats", "restart_postgres"]
+SCENARIOS = [
+    "kill_worker_mid_delivery",
+    "flush_and_restart_redis",
+    "two_beats",
+    "restart_postgres",
+    "slow_start",
+]
 
 
 def _tickets(people, n=TICKETS):
@@ -53,12 +61,23 @@ def _run(scenario, tmp_path, smtp, people, watch: TickWatch) -> Tally:
         env["CELERY_BROKER_URL"] = redis_server.url
     procs = Processes(tmp_path, **env)
     try:
+        if scenario == "slow_start":
+            # A machine so loaded that the first tick comes after the due time: the engine
+            # breaches without warning (a warning whose due time has passed is never sent).
+            tickets = _tickets(people)
+            due = max(
+                SlaTarget.objects.filter(ticket__in=tickets, kind="first_response").values_list(
+                    "due_at", flat=True
+                )
+            )
+            time.sleep(max(0.0, (due - clock.now()).total_seconds()) + 1)
         worker = procs.start("worker")
         procs.start("beat")
         if scenario == "two_beats":
             procs.start("worker")
             procs.start("beat")
-        tickets = _tickets(people)
+        if scenario != "slow_start":
+            tickets = _tickets(people)
         if scenario == "kill_worker_mid_delivery":
             smtp.delay = 3.0
             assert wait_for(
@@ -97,4 +116,6 @@ def test_nothing_lost_nothing_doubled(scenario, round_, tmp_path, smtp, fast_pol
             pytest.skip("DATABASE_URL names a server of its own: the tests cannot restart it")
         with TickWatch() as watch:
             this_round.tally = _run(scenario, tmp_path, smtp, people, watch)
+        if scenario == "slow_start":
+            assert this_round.tally.warnings_not_owed == TICKETS, "a tick came before the due time"
     assert this_round.tally.clean, "\n".join(this_round.tally.causes)

@@ -17,7 +17,7 @@ from helpdesk.keyset import Ordering, Segment, Segmented
 from helpdesk.models import User
 
 from . import queue_row
-from .choices import OPEN_STATUSES
+from .choices import OPEN_STATUSES, Severity
 from .models import Organization, Team, Ticket
 from .queue_row import QueueRow
 from .selectors import tickets_visible_to
@@ -43,6 +43,23 @@ SLA_ORDER = Segmented("sla", (DUE, NO_CLOCK))
 # stops them): a list of other statuses has no running clock to read.
 RUNNING_STATUSES = frozenset(OPEN_STATUSES) - PAUSED_STATUSES
 
+# Severity: P1 first, within a severity the most recently updated first. Read as one part per
+# severity, so each page is `severity = s` and one row comparison on (updated_at, id): the
+# start of a scan on any index led by severity, status, or another filter's column. One
+# statement over mixed directions (severity up, time down) can only filter past the cursor,
+# and within one customer or one agent the planner fetched every ticket and sorted them.
+SEVERITY_ORDER = Segmented(
+    "severity",
+    tuple(
+        Segment(
+            f"p{level}",
+            Q(severity=level),
+            Ordering("severity", (("updated_at", True),), id_descending=True),
+        )
+        for level in Severity.values
+    ),
+)
+
 # The orderings of the queue and the API list; `id` breaks ties.
 SORTS: dict[str, Ordering | Segmented] = {
     o.name: o
@@ -52,8 +69,7 @@ SORTS: dict[str, Ordering | Segmented] = {
         Ordering("updated_at", (("updated_at", False),), id_descending=False),
         Ordering("-created_at", (("created_at", True),), id_descending=True),
         Ordering("created_at", (("created_at", False),), id_descending=False),
-        # P1 first; within a severity the most recently updated first.
-        Ordering("severity", (("severity", False), ("updated_at", True)), id_descending=True),
+        SEVERITY_ORDER,
     )
 }
 SORT_LABELS = {
@@ -225,9 +241,13 @@ def statuses_of(query: QueueQuery) -> frozenset[str] | None:
 
 
 def ordering_for(query: QueueQuery) -> Ordering | Segmented:
-    """The query's order; for "next SLA due", only the parts that can hold its rows (reading a
-    part that cannot walks every row of it to find none)."""
+    """The query's order; for "next SLA due" and severity, only the parts that can hold its rows
+    (reading a part that cannot walks every row of it to find none)."""
     ordering = SORTS.get(query.sort, SORTS[DEFAULT_SORT])
+    if ordering is SEVERITY_ORDER and query.severity:
+        keys = {f"p{level}" for level in query.severity}
+        parts = tuple(s for s in SEVERITY_ORDER.segments if s.key in keys)
+        return Segmented(SEVERITY_ORDER.name, parts)
     if ordering is not SLA_ORDER:
         return ordering
     statuses = statuses_of(query)

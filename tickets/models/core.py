@@ -31,6 +31,9 @@ from ..choices import (
 USER = settings.AUTH_USER_MODEL
 OPEN = Q(status__in=OPEN_STATUSES)
 NO_CLOCK = Q(sla_due_at__isnull=True)  # no SLA clock running (paused, resolved, closed)
+# Every ticket but the closed ones: a tenth of them, all that a status filter other than
+# "closed" can match (closed ones are nine in ten, so any order finds them at once).
+NOT_CLOSED = ~Q(status="closed")
 # What the access policy (tickets.selectors.tickets_visible_to) reads of a ticket for an agent.
 VISIBILITY_COLUMNS = ["is_security", "assignee"]
 
@@ -272,8 +275,42 @@ class Ticket(models.Model):
             # "Oldest first" in the open queue: the open tickets are the newest, so walking
             # every ticket from the oldest reads the 900,000 closed ones first.
             models.Index(fields=["created_at", "id"], condition=OPEN, name="ticket_open_created"),
+            # One status in each order: the status leads, so a filter on one status (or on a few,
+            # read one after another) starts its scan at that status and reads in order. Walking
+            # an order's index for the 969 new or 3,126 resolved tickets among 1M read most of it.
+            models.Index(
+                fields=["status", "-updated_at", "-id"],
+                condition=NOT_CLOSED,
+                name="ticket_live_status_updated",
+            ),
+            models.Index(
+                fields=["status", "-created_at", "-id"],
+                condition=NOT_CLOSED,
+                name="ticket_live_status_created",
+            ),
+            models.Index(
+                F("status"),
+                F("sla_due_at").asc(nulls_last=True),
+                F("id").asc(),
+                condition=NOT_CLOSED,
+                name="ticket_live_status_sla",
+            ),
             # The severity order across every status (the open queue has ticket_open_sev).
             models.Index(fields=["severity", "-updated_at", "-id"], name="ticket_sev_updated"),
+            # The severity order within mine, a team or a customer, across every status: read
+            # one severity at a time (tickets.queue.SEVERITY_ORDER), a severity the list has
+            # none of is an empty range here rather than a walk through all of that severity.
+            *(
+                models.Index(
+                    fields=[column, "severity", "-updated_at", "-id"],
+                    name=f"ticket_{short}_sev_updated",
+                )
+                for column, short in (
+                    ("assignee", "assignee"),
+                    ("team", "team"),
+                    ("organization", "org"),
+                )
+            ),
             GinIndex(fields=["tags"], name="ticket_tags"),
             GinIndex(fields=["search_vector"], name="ticket_search"),
         ]

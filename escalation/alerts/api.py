@@ -118,6 +118,7 @@ def _source(request: Request, slug: str) -> AlertSource:
         200: AlertResultSerializer,
         400: OpenApiResponse(ErrorSerializer, description="Invalid alert; see `error.fields`."),
         401: OpenApiResponse(ErrorSerializer, description="Unknown source or wrong secret."),
+        414: OpenApiResponse(ErrorSerializer, description="The URL is too long."),
     },
     auth=[],
     tags=["alerts"],

@@ -117,9 +117,13 @@ def escalation_list(request: Request) -> Response:
     user = _agent(request)
     query = ListQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
+    state = request.query_params.get("state")
+    if state is not None and state not in EscalationState.values:
+        # A form's empty value reads as "not given" to DRF; here it is a state that is not one.
+        raise serializers.ValidationError({"state": [f"“{state}” is not a state."]})
     qs = selectors.escalations_visible_to(user)
-    if query.validated_data.get("state"):
-        qs = qs.filter(state=query.validated_data["state"])
+    if state:
+        qs = qs.filter(state=state)
     return Response({"results": EscalationSerializer(qs[:100], many=True).data})
 
 
@@ -141,8 +145,8 @@ def escalation_detail(request: Request, pk: int) -> Response:
     summary="Escalate a ticket to engineering",
     description="Fields left out are prefilled from the ticket. P1/P2 need only title, "
     "severity, affected customers and business impact; P3/P4 also reproduction steps, expected "
-    "and actual behaviour and version (400 `required`). A report already waiting answers 409 "
-    "`already_escalated`.",
+    "and actual behaviour and version (400 `investigation_required`). A report already "
+    "waiting answers 409 `already_escalated`.",
     parameters=[KEY_PARAM],
     request=EscalationSerializer,
     responses={201: EscalationSerializer, **_errors(400, 403, 404, 409)},
@@ -168,8 +172,8 @@ def ticket_escalate(request: Request, key: str) -> Response:
     operation_id="engineering_escalations_accept",
     summary="Accept an escalation with a committed date",
     description="Engineers and managers only (403). Fulfils the ticket's resolution target "
-    "(root cause identified with a timeline); the customer is not told. A decided escalation "
-    "answers 409 `already_decided`.",
+    "(root cause identified with a timeline); the customer is not told. A date in the past "
+    "answers 400 `date_in_past`; a decided escalation 409 `already_decided`.",
     parameters=[ID_PARAM],
     request=AcceptSerializer,
     responses={200: EscalationSerializer, **_errors(400, 403, 404, 409)},

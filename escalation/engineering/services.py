@@ -107,7 +107,7 @@ def engineering_escalate(
                 f"The bug report needs its {field.replace('_', ' ')} "
                 f"(P{ticket.severity} tickets are escalated once investigated).",
                 field=field,
-                code="required",
+                code="investigation_required",
             )
     escalation = EngineeringEscalation(ticket=ticket, sent_by=actor, sent_at=now, **values)
     try:
@@ -177,7 +177,9 @@ def engineering_accept(
             "Accepting needs the date engineering commits to.", field="committed_date"
         )
     if committed_date < now.date():
-        raise DomainError("The committed date is in the past.", field="committed_date")
+        raise DomainError(
+            "The committed date is in the past.", field="committed_date", code="date_in_past"
+        )
     escalation.state = EscalationState.ACCEPTED
     escalation.committed_date = committed_date
     escalation.decision_note = (note or "").strip()

@@ -241,9 +241,10 @@ def test_api_create_accept_reject_shapes(agent, engineer, ticket, org_a):
     assert decided.status_code == 409
     listed = _api(agent).get(reverse("api-escalation-list"), {"state": "accepted"}).json()
     assert [e["id"] for e in listed["results"]] == [pk]
-    bad = _api(agent).get(reverse("api-escalation-list"), {"state": "maybe"})
-    assert bad.status_code == 400
-    assert list(bad.json()["error"]["fields"]) == ["state"]
+    for wrong in ("maybe", ""):
+        bad = _api(agent).get(reverse("api-escalation-list"), {"state": wrong})
+        assert bad.status_code == 400
+        assert list(bad.json()["error"]["fields"]) == ["state"]
 
 
 def test_api_schedules_say_who_is_on_call_now(agent):

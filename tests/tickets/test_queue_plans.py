@@ -222,7 +222,8 @@ def test_one_rare_status_reads_the_index_led_by_the_status(agent, loaded, sort):
 def test_one_status_in_the_default_order_reads_its_clocks_by_status(agent, loaded):
     # New tickets, one in sixty, each with a running clock.
     _reshape(
-        "UPDATE tickets_ticket SET status = 'new' WHERE sla_due_at IS NOT NULL AND id / 10 %% 5 = 0",
+        "UPDATE tickets_ticket SET status = 'new'"
+        " WHERE sla_due_at IS NOT NULL AND id / 10 %% 5 = 0",
         [],
     )
     deep = _deep(agent, queue.QueueQuery(status=("new",)), 5)

@@ -13,8 +13,10 @@ class EscalationConfig(AppConfig):
 
         notifications.register_kind(KIND)
 
+        from . import clearance
         from .engineering import setup as engineering_setup
         from .paging import admin as paging_admin  # noqa: F401
         from .paging import tasks as paging_tasks  # noqa: F401 - engine module, receivers
 
         engineering_setup.ready()
+        clearance.ready()

@@ -10,7 +10,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from helpdesk import clock
 from helpdesk.models import ApiToken, Role
+from tests.escalation.oncall_factories import make_schedule
+from tests.escalation.paging_factories import make_policy
 from tests.factories import OrganizationFactory, make_agent, make_contact, make_ticket
 from tickets import services
 from tickets.models import Attachment
@@ -18,7 +21,7 @@ from tickets.models import Attachment
 pytestmark = pytest.mark.django_db
 
 SECRET = "INTERNAL-ONLY-7f3a"
-ROLES = ["anonymous", "customer_a", "customer_b", "agent", "manager"]
+ROLES = ["anonymous", "customer_a", "customer_b", "agent", "manager", "oncall", "engineer"]
 
 
 @pytest.fixture
@@ -30,7 +33,16 @@ def world():
         "customer_b": make_contact(org_b, username="cust_b"),
         "agent": make_agent(username="agent"),
         "manager": make_agent(username="manager", role=Role.MANAGER),
+        # On call now on the rota a security-only policy pages; and on call for P1s only.
+        "oncall": make_agent(username="oncall", role=Role.ENGINEER),
+        "engineer": make_agent(username="engineer", role=Role.ENGINEER),
     }
+    for name, user, match in (
+        ("Security", users["oncall"], {"security_only": True}),
+        ("Primary", users["engineer"], {"severity": 1}),
+    ):
+        rota = make_schedule(members=[user], now=clock.now(), name=name)
+        make_policy({"schedule": rota}, name=f"{name} on-call", **match)
     agent = users["agent"]
     ticket_a = make_ticket(
         actor=agent,
@@ -59,8 +71,12 @@ def world():
     security = make_ticket(
         actor=reporter, organization=org_a, title="Data exposure", is_security=True
     )
+    security_att = services.attachment_add(
+        ticket=security, uploaded_by=reporter, file=SimpleUploadedFile("exposure.log", b"ids")
+    )
     return {
         "users": users,
+        "sec_att": security_att.pk,
         "a": ticket_a.key,
         "b": ticket_b.key,
         "sec": security.key,
@@ -104,7 +120,15 @@ PAGES = [
     (
         "get",
         "/tickets/{sec}/",
-        {"anonymous": LOGIN, "customer_a": 404, "customer_b": 404, "agent": 404, "manager": 404},
+        {
+            "anonymous": LOGIN,
+            "customer_a": 404,
+            "customer_b": 404,
+            "agent": 404,
+            "manager": 404,
+            "oncall": 200,
+            "engineer": 404,
+        },
     ),
     (
         "get",
@@ -129,7 +153,15 @@ PAGES = [
     (
         "post",
         "/tickets/{sec}/take/",
-        {"anonymous": LOGIN, "customer_a": 404, "customer_b": 404, "agent": 404, "manager": 404},
+        {
+            "anonymous": LOGIN,
+            "customer_a": 404,
+            "customer_b": 404,
+            "agent": 404,
+            "manager": 404,
+            "engineer": 404,
+            "oncall": 302,
+        },
     ),
     (
         "get",
@@ -164,7 +196,15 @@ PAGES = [
     (
         "get",
         "/portal/tickets/{sec}/",
-        {"anonymous": LOGIN, "customer_a": 404, "customer_b": 404, "agent": 404, "manager": 404},
+        {
+            "anonymous": LOGIN,
+            "customer_a": 404,
+            "customer_b": 404,
+            "agent": 404,
+            "manager": 404,
+            "oncall": 404,
+            "engineer": 404,
+        },
     ),
     (
         "post",
@@ -181,6 +221,19 @@ PAGES = [
         "/attachments/{internal_att}/",
         {"anonymous": LOGIN, "customer_a": 404, "customer_b": 404, "agent": 200, "manager": 200},
     ),
+    (
+        "get",
+        "/attachments/{sec_att}/",
+        {
+            "anonymous": LOGIN,
+            "customer_a": 404,
+            "customer_b": 404,
+            "agent": 404,
+            "manager": 404,
+            "oncall": 200,
+            "engineer": 404,
+        },
+    ),
 ]
 API = [
     (
@@ -196,7 +249,15 @@ API = [
     (
         "get",
         "/api/v1/tickets/{sec}/",
-        {"anonymous": 401, "customer_a": 404, "customer_b": 404, "agent": 404, "manager": 404},
+        {
+            "anonymous": 401,
+            "customer_a": 404,
+            "customer_b": 404,
+            "agent": 404,
+            "manager": 404,
+            "oncall": 200,
+            "engineer": 404,
+        },
     ),
     (
         "get",
@@ -271,8 +332,9 @@ def test_api_list_and_search_stay_in_scope(world):
     assert [t["key"] for t in body["results"]] == [world["a"]]
     body = api_client_for(world, "customer_a").get("/api/v1/tickets/", {"q": "webhooks"}).json()
     assert body["results"] == []
-    body = api_client_for(world, "agent").get("/api/v1/tickets/").json()
-    assert world["sec"] not in [t["key"] for t in body["results"]]
+    for role, sees in (("agent", False), ("engineer", False), ("oncall", True)):
+        body = api_client_for(world, role).get("/api/v1/tickets/").json()
+        assert (world["sec"] in [t["key"] for t in body["results"]]) is sees, role
 
 
 def test_customer_sees_public_conversation_but_not_notes_on_every_surface(world):
@@ -287,5 +349,6 @@ def test_customer_sees_public_conversation_but_not_notes_on_every_surface(world)
 
 
 def test_queue_search_never_leaks_security_tickets(world):
-    page = client_for(world, "agent").get("/queue/", {"q": "exposure"}).content.decode()
-    assert "Data exposure" not in page
+    for role, sees in (("agent", False), ("engineer", False), ("oncall", True)):
+        page = client_for(world, role).get("/queue/", {"q": "exposure"}).content.decode()
+        assert ("Data exposure" in page) is sees, role

@@ -3,21 +3,37 @@ every page, partial, API endpoint, search, export and attachment goes through it
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.core.cache import cache
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
+from helpdesk import clock
+from helpdesk.access import security_clearance_holders
 from helpdesk.models import AGENT_SIDE_ROLES, Role, User, display_name
 
 from .models import Attachment, Comment, Contact, Organization, Team, Ticket, TicketEvent
 
 
+def _cleared(now: datetime) -> Q:
+    """Who sees every security ticket at `now` besides admins: members of a security team and
+    whoever another app clears then (the on-call of the security rota), as one condition on
+    users."""
+    cleared = Q(pk__in=Team.objects.filter(is_security=True).values("members"))
+    for holders in security_clearance_holders(now):
+        cleared |= Q(pk__in=holders)
+    return cleared
+
+
 def has_security_clearance(user: User) -> bool:
-    """Members of a security team and admins see every security ticket. Cached per request."""
+    """Members of a security team, admins, and whoever another app clears now (the on-call of
+    the security rota) see every security ticket. One query, cached per request."""
     cached = getattr(user, "_security_clearance", None)
     if cached is None:
         cached = (
-            user.role == Role.ADMIN or Team.objects.filter(members=user, is_security=True).exists()
+            user.role == Role.ADMIN
+            or User.objects.filter(_cleared(clock.now()), pk=user.pk).exists()
         )
         user._security_clearance = cached
     return cached
@@ -55,11 +71,7 @@ def users_who_can_see(ticket: Ticket, users: QuerySet[User]) -> QuerySet[User]:
     agents = Q(role__in=AGENT_SIDE_ROLES)
     customers = Q(role=Role.CUSTOMER, contact__organization_id=ticket.organization_id)
     if ticket.is_security:
-        agents &= (
-            Q(role=Role.ADMIN)
-            | Q(pk__in=Team.objects.filter(is_security=True).values("members"))
-            | Q(pk=ticket.assignee_id)
-        )
+        agents &= Q(role=Role.ADMIN) | _cleared(clock.now()) | Q(pk=ticket.assignee_id)
         customers &= Q(pk=ticket.requester_id)
     return users.filter(agents | customers, is_active=True)
 

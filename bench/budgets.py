@@ -26,6 +26,8 @@ TICKET_PAGE = (Budget("server_p95_ms", 60, "max", "p95 <= 60 ms"),)
 SEARCH = (Budget("server_p95_ms", 150, "max", "p95 <= 150 ms"),)
 # The help centre's home and an article page (knowledge base search is held to SEARCH).
 HELP_CENTRE = (Budget("server_p95_ms", 50, "max", "p95 <= 50 ms"),)
+# On-call: My pages and a schedule's page.
+ONCALL = (Budget("server_p95_ms", 50, "max", "p95 <= 50 ms"),)
 # A queue search is both a queue page (any filter) and a search.
 QUEUE_SEARCH = (*QUEUE, Budget("server_p95_ms", 150, "max", "search p95 <= 150 ms"))
 API_LIST = (Budget("rps", 150, "min", ">= 150 req/s"),)

@@ -8,7 +8,8 @@ depends on it):
 
 Credentials are made without the login form: a session row written by SessionStore, and tokens
 from ApiToken.issue. Data is only written when the dataset lacks a ticket with 50 comments: one is
-then given its comments through tickets.services.comment_add, once, and found again next time.
+then given its comments through tickets.services.comment_add, once, and found again next time;
+and on-call data (schedules, policies, 30,000 pages) is loaded once by bench/oncall.py.
 """
 
 from __future__ import annotations
@@ -224,6 +225,19 @@ def _kb() -> dict:
     }
 
 
+def _oncall():
+    """The on-call data (loaded once, see bench/oncall.py) and the engineer with the most open
+    pages, whose My pages is measured."""
+    from bench import oncall
+    from helpdesk import clock
+    from helpdesk.models import User
+
+    found = oncall.load(clock.now())
+    engineer = User.objects.filter(pk=found.pop("engineer_id")).first()
+    found["engineer"] = engineer.username if engineer else ""
+    return found, engineer
+
+
 def _session(user) -> str:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -264,6 +278,7 @@ def prepare(out: Path) -> None:
     customer = _customer(organization)
     ticket, comments, added = _ticket_with_comments(agent, organization)
     word, word_percent = _common_word()
+    oncall, engineer = _oncall()
     choices = {
         "dataset": dataset,
         "agent": {"username": agent.username, "open_assigned": mine},
@@ -273,8 +288,13 @@ def prepare(out: Path) -> None:
         "ticket": {"key": ticket.key, "comments": comments, "comments_added": added},
         "word": {"text": word, "titles_percent": word_percent},
         "kb": _kb(),
+        "oncall": oncall,
         "session_cookie": settings.SESSION_COOKIE_NAME,
-        "sessions": {"agent": _session(agent), "customer": _session(customer)},
+        "sessions": {
+            "agent": _session(agent),
+            "customer": _session(customer),
+            **({"engineer": _session(engineer)} if engineer else {}),
+        },
         "tokens": _tokens(agent),
         "seconds": round(time.monotonic() - started, 1),
     }

@@ -137,6 +137,14 @@ def engine_lines(engine: dict) -> list[str]:
         f"{first.get('db_ms')} ms database time, {first.get('statements')} statements; "
         f"{_n(first.get('backlog_left'))} of the backlog left.",
     ]
+    if first.get("module_db_ms"):
+        per_module = ", ".join(f"{k} {v} ms" for k, v in first["module_db_ms"].items())
+        lines.append(f"- First tick's database time by module: {per_module}.")
+    if "open_pages" in before:
+        lines.append(
+            f"- On-call: {before['open_pages']:,} open pages, {before['due_pages']:,} of them "
+            "due for their next escalation step."
+        )
     if engine["ticks_to_drain"]:
         lines.append(
             f"- The backlog drained in {engine['ticks_to_drain']} tick(s) in "

@@ -63,6 +63,9 @@ class Config:
     seed_timeout: int
     results_dir: Path
     strict: bool
+    # BENCH_ONLY: measure only the figures whose key starts with one of these (no load runs,
+    # no tick unless named), against the data already there; empty: everything.
+    only: tuple[str, ...] = ()
     date: str = field(default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%d"))
 
     @classmethod
@@ -92,7 +95,15 @@ class Config:
             seed_timeout=int(env.get("BENCH_SEED_TIMEOUT", "7200")),
             results_dir=Path(env.get("BENCH_RESULTS_DIR") or ROOT / "bench" / "results"),
             strict=env.get("BENCH_STRICT", "") == "1",
+            only=tuple(k.strip() for k in env.get("BENCH_ONLY", "").split(",") if k.strip()),
         )
+
+    def wants(self, key: str) -> bool:
+        return not self.only or key.startswith(self.only)
+
+    def wants_any(self, prefix: str) -> bool:
+        """Whether some figure whose key starts with `prefix` is measured."""
+        return not self.only or any(k.startswith(prefix) or prefix.startswith(k) for k in self.only)
 
 
 def with_database(url: str, name: str) -> str:
@@ -140,6 +151,9 @@ TICK_TABLES = (
     "tickets_ticketevent",
     "helpdesk_notification",
     "helpdesk_outboundmessage",
+    "escalation_page",
+    "escalation_pagerecipient",
+    "escalation_pagetoken",
 )
 
 
@@ -334,6 +348,7 @@ def other_scenarios(choices: dict) -> list[Scenario]:
             budgets.SEARCH,
         ),
         *kb_scenarios(choices),
+        *oncall_scenarios(choices),
         Scenario(
             "api-list",
             "API list ?status=open, one request",
@@ -381,6 +396,32 @@ def kb_scenarios(choices: dict) -> list[Scenario]:
             )
         )
     return scenarios
+
+
+def oncall_scenarios(choices: dict) -> list[Scenario]:
+    """My pages for the engineer with the most open pages, and the busiest schedule's page."""
+    oncall = choices.get("oncall") or {}
+    if not oncall.get("engineer"):
+        return []
+    mine = f"My pages ({oncall['engineer']}, {oncall['engineer_open_pages']} open pages)"
+    return [
+        Scenario("oncall-my-pages", mine, "/pages/", "engineer", budgets.ONCALL),
+        Scenario(
+            "oncall-my-pages-htmx",
+            f"{mine}, HTMX refresh",
+            "/pages/",
+            "engineer",
+            budgets.ONCALL,
+            tuple(HTMX.items()),
+        ),
+        Scenario(
+            "oncall-schedule",
+            f"schedule page {oncall['schedule_name']}",
+            f"/oncall/{oncall['schedule']}/",
+            "engineer",
+            budgets.ONCALL,
+        ),
+    ]
 
 
 def run_latency(
@@ -643,23 +684,27 @@ def run(config: Config) -> dict:
         server = Server(chosen, env, log).start()
         cookie = choices["session_cookie"]
         clients = {
-            "agent": Client(server.base_url, cookie=f"{cookie}={choices['sessions']['agent']}"),
-            "customer": Client(
-                server.base_url, cookie=f"{cookie}={choices['sessions']['customer']}"
-            ),
-            "api": Client(server.base_url, token=choices["tokens"][0]["raw"]),
+            user: Client(server.base_url, cookie=f"{cookie}={session}")
+            for user, session in choices["sessions"].items()
         }
+        clients["api"] = Client(server.base_url, token=choices["tokens"][0]["raw"])
         check_logged_in(clients)
-        queue, queue_notes = queue_scenarios(choices, clients["agent"], config.depth)
+        queue, queue_notes = (
+            queue_scenarios(choices, clients["agent"], config.depth)
+            if config.wants_any("queue-")
+            else ([], [])
+        )
         notes += queue_notes
+        scenarios = [s for s in queue + other_scenarios(choices) if config.wants(s.key)]
         warmups = max(config.warmups, 2 * chosen.workers * chosen.threads)
         say(f"latency: {config.requests} requests per scenario after {warmups} warm-ups")
-        figures = run_latency(queue + other_scenarios(choices), clients, config, warmups)
-        say(
-            f"throughput: wrk, {config.concurrency} connections, {config.load_seconds} s each, "
-            f"{len(choices['tokens'])} agents' tokens in turn"
-        )
-        figures += run_throughput(server.base_url, choices, config)
+        figures = run_latency(scenarios, clients, config, warmups)
+        if config.wants("throughput"):
+            say(
+                f"throughput: wrk, {config.concurrency} connections, {config.load_seconds} s "
+                f"each, {len(choices['tokens'])} agents' tokens in turn"
+            )
+            figures += run_throughput(server.base_url, choices, config)
         for client in clients.values():
             client.close()
     finally:
@@ -673,12 +718,14 @@ def run(config: Config) -> dict:
         )
         credentials.unlink(missing_ok=True)
 
-    say("engine tick (in a transaction that is rolled back)")
-    engine = run_tick(env, work, sql_dir)
-    say(f"vacuum after the rolled-back tick: {vacuum(config.database_url):.1f} s")
-    engine_figure = tick_figure(engine)
-    figures.append(engine_figure)
-    print(report.console_line(engine_figure), flush=True)
+    engine = {}
+    if config.wants("engine-tick"):
+        say("engine tick (in a transaction that is rolled back)")
+        engine = run_tick(env, work, sql_dir)
+        say(f"vacuum after the rolled-back tick: {vacuum(config.database_url):.1f} s")
+        engine_figure = tick_figure(engine)
+        figures.append(engine_figure)
+        print(report.console_line(engine_figure), flush=True)
 
     host = machine(config.database_url)
     host["load_average_at_start"] = load_before

@@ -13,7 +13,9 @@ runs once more from the same backlog under cProfile, to show where its Python ti
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
+import dataclasses
 import json
 import os
 import sys
@@ -47,13 +49,15 @@ def measure(max_ticks: int, sql_out: Path | None = None) -> dict:
         "healthz_lag_seconds": round(engine.lag_seconds(start), 1),
     }
     ticks, first_statements = [], []
-    with transaction.atomic():
+    modules = _ModuleTimes()
+    with transaction.atomic(), modules.installed(engine):
         untouched = transaction.savepoint()
         began = time.monotonic()
         for number in range(max_ticks):
             timer = QueryTimer(capture=number == 0)
             wall = time.perf_counter()
             with connection.execute_wrapper(timer):
+                modules.timer = timer
                 handled = engine.tick()
             wall_ms = (time.perf_counter() - wall) * 1000
             remaining = backlog.count()
@@ -63,6 +67,7 @@ def measure(max_ticks: int, sql_out: Path | None = None) -> dict:
                     "db_ms": round(timer.seconds * 1000, 1),
                     "statements": timer.count,
                     "handled": handled,
+                    "module_db_ms": modules.take(),
                     "backlog_left": remaining,
                 }
             )
@@ -107,7 +112,7 @@ def measure(max_ticks: int, sql_out: Path | None = None) -> dict:
         "batch": sla_engine.BATCH,
         "time_budget_seconds": sla_engine.TIME_BUDGET_SECONDS,
         "tick_interval_seconds": interval,
-        "before": before,
+        "before": {**before, **_pages_before(start)},
         "first_tick": ticks[0] if ticks else None,
         "ticks": ticks,
         "ticks_to_drain": len(ticks) if drained else None,
@@ -129,6 +134,56 @@ def measure(max_ticks: int, sql_out: Path | None = None) -> dict:
             {"ms": s["ms"], "sql": " ".join(s["sql"].split())[:300]} for s in slowest
         ],
         "rolled_back": True,
+    }
+
+
+class _ModuleTimes:
+    """The database time of each engine module within a tick: every registered module's `run` is
+    wrapped while the measurement lasts, reading the tick's statement timer before and after."""
+
+    def __init__(self):
+        self.timer = None
+        self.times: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def installed(self, engine):
+        original = dict(engine._modules)
+        for name, module in original.items():
+            engine._modules[name] = dataclasses.replace(module, run=self._timed(name, module.run))
+        try:
+            yield self
+        finally:
+            engine._modules.clear()
+            engine._modules.update(original)
+
+    def _timed(self, name, run):
+        def timed(now):
+            before = self.timer.seconds if self.timer else 0.0
+            try:
+                return run(now)
+            finally:
+                spent = (self.timer.seconds if self.timer else 0.0) - before
+                self.times[name] = self.times.get(name, 0.0) + spent
+
+        return timed
+
+    def take(self) -> dict[str, float]:
+        taken = {name: round(seconds * 1000, 1) for name, seconds in self.times.items()}
+        self.times = {}
+        return taken
+
+
+def _pages_before(start) -> dict:
+    """The escalation module's load: open pages, and those whose next step is due."""
+    try:
+        from escalation.models import OPEN_PAGE, Page, PageState
+    except ImportError:
+        return {}
+    return {
+        "open_pages": Page.objects.filter(OPEN_PAGE).count(),
+        "due_pages": Page.objects.filter(
+            state=PageState.TRIGGERED, next_step_at__lte=start
+        ).count(),
     }
 
 

@@ -151,6 +151,17 @@ class Page(models.Model):
                 name="page_step_due",
             ),
             models.Index(fields=["ticket", "-started_at"], name="page_ticket_started"),
+            # My pages: open pages newest first, each probed for its recipient, stops at 50
+            # (with 10,000 open, sorting all of one engineer's took 10 ms).
+            models.Index(
+                fields=["-started_at", "-id"], condition=OPEN_PAGE, name="page_open_started"
+            ),
+            # My recent acknowledgements: the last ten of one person, read off the index.
+            models.Index(
+                fields=["acknowledged_by", "-acknowledged_at"],
+                condition=Q(acknowledged_by__isnull=False),
+                name="page_acknowledged_by",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

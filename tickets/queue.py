@@ -20,7 +20,7 @@ from . import queue_row
 from .choices import OPEN_STATUSES, Severity
 from .models import Organization, Team, Ticket
 from .queue_row import QueueRow
-from .selectors import tickets_visible_to
+from .selectors import tagged, tickets_visible_to
 from .sla.clocks import PAUSED_STATUSES
 
 # "Next SLA due": running clocks first, the one due soonest on top. A ticket with no running
@@ -157,7 +157,7 @@ def filtered(user: User, query: QueueQuery) -> QuerySet[Ticket]:
     if query.category:
         qs = qs.filter(category=query.category)
     if query.tag:
-        qs = qs.filter(tags__contains=[query.tag.lower()])
+        qs = tagged(qs, user=user, tag=query.tag.lower())
     if query.security:
         qs = qs.filter(is_security=True)
     if query.q:

@@ -230,6 +230,14 @@ class Ticket(models.Model):
             models.Index(
                 fields=["severity", "-updated_at"], condition=OPEN, name="ticket_open_sev"
             ),
+            # Open security tickets touched lately, for the on-call's sweep that pages any left
+            # without a page: through the open tickets' index it read every ticket touched in the
+            # last day (56,000 at 1M tickets, 150 ms a tick) to find the few security ones.
+            models.Index(
+                fields=["updated_at"],
+                condition=OPEN & Q(is_security=True),
+                name="ticket_open_security_updated",
+            ),
             # The queue's default order. The included columns are those of the access policy
             # (tickets_visible_to), so the queue's capped count is read from the index alone.
             models.Index(

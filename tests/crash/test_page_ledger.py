@@ -47,7 +47,9 @@ def _receive(smtp, times: int = 1) -> None:
 
 
 def _start(ticket) -> Page:
-    return services.page_start(ticket=ticket, reason=PageReason.SEVERITY, actor=None, now=clock.now())
+    return services.page_start(
+        ticket=ticket, reason=PageReason.SEVERITY, actor=None, now=clock.now()
+    )
 
 
 def test_a_page_stepped_to_its_last_level_with_each_email_once_is_clean(ticket, levels, smtp):

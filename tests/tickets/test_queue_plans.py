@@ -252,3 +252,76 @@ def test_severity_order_within_a_team_reads_one_severity_at_a_time(agent, loaded
     for plan in (*plans, *deep):
         scan = _assert_reads_in_order(plan, "ticket_team_sev_updated")
     assert "ROW(" in scan["Index Cond"].upper()
+
+
+def test_breached_least_recently_updated_walks_the_running_clocks(agent, loaded):
+    """The open tickets updated longest ago wait on the customer (no clock), as at 1M, where
+    walking every open ticket by update time read 28,000 of them before the first breached."""
+    _reshape(
+        "UPDATE tickets_ticket SET status = 'waiting_on_customer', sla_due_at = NULL"
+        " WHERE status = 'in_progress' AND id > (SELECT max(id) - 30000 FROM tickets_ticket)",
+        [],
+    )
+    _reshape(
+        "UPDATE tickets_ticket SET sla_due_at = now() - interval '1 hour'"
+        " WHERE sla_due_at IS NOT NULL AND id / 10 %% 10 <> 3",
+        [],
+    )
+    query = queue.QueueQuery(sla="breached", sort="updated_at")
+
+    for page in (query, _deep(agent, query, 5)):
+        (rows,) = _plans(agent, page)
+        _assert_reads_in_order(rows, "ticket_open_clock_updated")
+
+
+def _ticket_rows_read(plan: dict) -> int:
+    return sum(
+        n["Actual Rows"] * n["Actual Loops"] + n.get("Rows Removed by Filter", 0)
+        for n in _nodes(plan)
+        if n.get("Relation Name") == "tickets_ticket"
+    )
+
+
+@pytest.mark.parametrize("sort", list(queue.SORTS))
+def test_a_tag_on_security_reports_reads_only_what_the_agent_may_see(agent, loaded, sort):
+    """Security reports, one in ten, all carry the tag "security"; an agent without
+    clearance sees only the ones assigned to them. The tag and the policy apart made the planner
+    expect hundreds of visible matches and walk every ticket in order to find none (2 s at 1M):
+    each statement now reads a handful of rows, in any order, however its plan is shaped."""
+    _reshape(
+        "UPDATE tickets_ticket SET is_security = (id %% 10 = 7),"
+        " tags = CASE WHEN id %% 10 = 7 THEN '{security}'::varchar[]"
+        " WHEN id %% 3 = 0 THEN '{sso}'::varchar[] ELSE '{}'::varchar[] END,"
+        " assignee_id = CASE WHEN id %% 10000 = 7 THEN %s END",
+        [agent.pk],
+    )
+    own = set(Ticket.objects.filter(assignee=agent, is_security=True).values_list("pk", flat=True))
+    query = queue.QueueQuery(status=("all",), tag="security", sort=sort)
+
+    listed = queue.page(agent, query)
+
+    assert {row.pk for row in listed.rows} == own and len(own) == 6
+    with CaptureQueriesContext(connection) as ctx:
+        queue.page(agent, query)
+    with connection.cursor() as cursor:
+        for captured in ctx.captured_queries:
+            if "ORDER BY" not in captured["sql"] or captured["sql"].startswith("SELECT COUNT"):
+                continue
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + captured["sql"])
+            raw = cursor.fetchone()[0]
+            plan = (raw if isinstance(raw, list) else json.loads(raw))[0]["Plan"]
+            assert _ticket_rows_read(plan) <= 2 * (PAGE + 1), captured["sql"]
+
+
+def test_a_common_tag_still_reads_in_order(agent, loaded):
+    """A tag on two tickets in three: the page is read off the order's index, never sorted."""
+    _reshape(
+        "UPDATE tickets_ticket SET is_security = (id %% 100 = 7),"
+        " tags = CASE WHEN id %% 3 <> 0 THEN '{sso}'::varchar[] ELSE '{}'::varchar[] END",
+        [],
+    )
+    deep = _deep(agent, queue.QueueQuery(status=("all",), tag="sso", sort="-updated_at"), 5)
+
+    (rows,) = _plans(agent, deep)
+
+    _assert_reads_in_order(rows, "ticket_updated")

@@ -6,9 +6,11 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from escalation.paging.services import KIND as PAGE_KIND
 from helpdesk import engine
 from helpdesk.models import Notification, Role
 from tests.factories import UserFactory, make_ticket
+from tickets import notifications
 from tickets.models import BusinessCalendar
 
 pytestmark = pytest.mark.django_db
@@ -89,10 +91,15 @@ def test_bell_counts_unread_and_opening_marks_read(client, agent, org_a):
     with time_machine.travel(T0 + timedelta(minutes=13), tick=False):
         engine.tick()
     client.force_login(agent)
+    # The SLA warning, and the page a P1 sends its assignee when no one is on call.
+    kinds = sorted(Notification.objects.filter(user=agent).values_list("kind", flat=True))
+    assert kinds == [PAGE_KIND, notifications.SLA]
     html = client.get(reverse("notifications")).content.decode()
-    assert 'id="bell-count" class="bell-count">1</span>' in html
-    note = Notification.objects.get(user=agent)
+    assert 'id="bell-count" class="bell-count">2</span>' in html
+    note = Notification.objects.get(user=agent, kind=notifications.SLA)
     response = client.post(reverse("notification_open", args=[note.pk]))
     assert response.url == reverse("ticket_detail", args=[ticket.key])
     note.refresh_from_db()
     assert note.read_at is not None
+    html = client.get(reverse("notifications")).content.decode()
+    assert 'id="bell-count" class="bell-count">1</span>' in html

@@ -52,7 +52,7 @@ def test_warning_breach_and_reminder_fire_once_and_are_delivered_once(
     assert wait_for(
         lambda: (
             not OutboundMessage.objects.exclude(status="sent").exists()
-            and OutboundMessage.objects.count() >= 8
+            and OutboundMessage.objects.count() >= 13
         ),
         timeout=40,
     ), list(OutboundMessage.objects.values_list("dedup_key", "status", "last_error"))
@@ -69,28 +69,38 @@ def test_warning_breach_and_reminder_fire_once_and_are_delivered_once(
         planned = event.due_at if event.kind == "breached" else event.due_at - timedelta(seconds=4)
         assert timedelta(0) <= event.at - planned <= TICK + SLACK, (event.kind, event.at - planned)
 
-    # One outbox message per recipient and obligation, each delivered once.
-    expected_mail = Counter({"ana@example.com": 4, "lead@example.com": 2})  # lead: breaches only
-    assert (
-        Counter(OutboundMessage.objects.filter(channel="email").values_list("recipient", flat=True))
-        == expected_mail
+    # One outbox message per recipient and obligation, each delivered once. A P1 also pages its
+    # owners (the assignee and the team lead, no one being on call): one page email each.
+    emails = OutboundMessage.objects.filter(channel="email")
+    sla_mail = emails.filter(dedup_key__startswith="sla:")
+    page_mail = emails.filter(dedup_key__startswith="page:")
+    assert Counter(sla_mail.values_list("recipient", flat=True)) == Counter(
+        {"ana@example.com": 4, "lead@example.com": 2}  # lead: breaches only
     )
+    assert Counter(page_mail.values_list("recipient", flat=True)) == Counter(
+        {"ana@example.com": 1, "lead@example.com": 1}
+    )
+    assert emails.count() == sla_mail.count() + page_mail.count()
     received = smtp.message_ids()
-    assert len(received) == len(set(received)) == 6
-    assert set(received) == {m.message_id for m in OutboundMessage.objects.filter(channel="email")}
+    assert len(received) == len(set(received)) == 8
+    assert set(received) == {m.message_id for m in emails}
+    paged = [m for m in smtp.messages if m["Subject"].startswith("Page: P1")]
+    assert sorted(m["To"] for m in paged) == ["ana@example.com", "lead@example.com"]
     reminder = next(m for m in smtp.messages if m["Subject"].startswith("Customer update due"))
     assert "?template=status-update" in reminder.get_payload()
 
     assert webhook.bad_signatures == 0
     assert sorted(b["event"] for b in webhook.bodies) == [
+        "page.triggered",
         "sla.breached",
         "sla.breached",
         "sla.warned",
         "sla.warned",
     ]
-    assert len({b["_idempotency_key"] for b in webhook.bodies}) == 4
+    assert len({b["_idempotency_key"] for b in webhook.bodies}) == 5
     assert all(b["text"] for b in webhook.bodies)  # chat tools show the `text` field
 
-    assert Notification.objects.filter(user=assignee).count() == 4
+    bell = Counter(Notification.objects.filter(user=assignee).values_list("kind", flat=True))
+    assert bell == Counter({"sla": 4, "page": 1})
     ticket.refresh_from_db()
     assert ticket.sla_credit_review is True

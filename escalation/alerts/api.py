@@ -7,7 +7,12 @@ most tools can send) or `X-Alert-Token`. A wrong secret and an unknown source an
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.decorators import (
@@ -27,11 +32,24 @@ from escalation.models import AlertSource, AlertState
 from helpdesk import clock
 from helpdesk.api_errors import check_url_length
 from helpdesk.api_parsers import BoundedJSONParser
+from tickets.choices import Severity
 from tickets.serializers import ErrorSerializer
 
 _SEVERITY_NAMES = {"critical": 1, "high": 2, "medium": 3, "low": 4, "warning": 3, "info": 4}
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "integer", "enum": Severity.values},
+            {
+                "type": "string",
+                "enum": [f"P{v}" for v in Severity.values] + list(_SEVERITY_NAMES),
+            },
+        ],
+        "description": "1-4, P1-P4, or the monitoring tool's level name (1 is Critical).",
+    }
+)
 class SeverityField(serializers.Field):
     """1-4, "P1".."P4", or critical / high / medium (or warning) / low (or info)."""
 

@@ -16,7 +16,9 @@ class EscalationConfig(AppConfig):
         from . import clearance
         from .engineering import setup as engineering_setup
         from .paging import admin as paging_admin  # noqa: F401
+        from .paging import handoff_sections
         from .paging import tasks as paging_tasks  # noqa: F401 - engine module, receivers
 
         engineering_setup.ready()
         clearance.ready()
+        handoff_sections.ready()

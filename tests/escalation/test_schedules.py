@@ -9,6 +9,7 @@ import pytest
 from escalation import handoff
 from escalation.models import HandoffNote, Override, Rotation, Shift
 from escalation.oncall import next_shift, oncall_at
+from escalation.paging.services import page_start
 from escalation.services import (
     handoff_note_add,
     override_create,
@@ -19,6 +20,7 @@ from helpdesk.errors import Forbidden
 from helpdesk.models import Notification, OutboundMessage, Role
 from tests.escalation.oncall_factories import make_schedule
 from tests.factories import make_agent, make_ticket
+from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +134,22 @@ def test_engine_extends_the_horizon_before_it_runs_out(people):
     schedule.refresh_from_db()
     assert schedule.materialised_until == later + timedelta(weeks=6)
     assert Shift.objects.filter(schedule=schedule, ends_at=later + timedelta(weeks=6)).exists()
+
+
+def test_handoff_report_lists_active_pages_and_incidents(people):
+    a, b, c = people
+    make_schedule(members=people, now=NOW)
+    paged = make_ticket(severity=1, title="Checkout returns 502")
+    page_start(ticket=paged, reason="manual", actor=a, now=NOW)
+    make_ticket(severity=2, issue_type="incident", title="Webhooks delayed in eu-west")
+    over = make_ticket(severity=2, issue_type="incident", title="Old outage")
+    Ticket.objects.filter(pk=over.pk).update(status="closed")
+
+    handoff.run(datetime(2026, 3, 30, 7, tzinfo=UTC))
+
+    report = OutboundMessage.objects.get(recipient="b@example.com").body
+    assert "Active pages (1)" in report
+    assert f"{paged.key} · not acknowledged" in report
+    assert "Incidents under way (1)" in report
+    assert "Webhooks delayed in eu-west" in report
+    assert "Old outage" not in report

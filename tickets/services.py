@@ -625,8 +625,10 @@ def ticket_record_escalation_step(
     *, ticket_id: int, summary: str, actor: User | None, now: datetime, data: dict | None = None
 ) -> TicketEvent:
     """An internal timeline entry for a step of an escalation (a bug report sent to engineering,
-    accepted or rejected; a tier escalation), written in the caller's transaction."""
-    return TicketEvent.objects.create(
+    accepted or rejected; a tier escalation), written in the caller's transaction. Unlike a page
+    step, it is work on the ticket that the agents follow: it counts as the ticket's latest
+    update (never moving that time back, for a step told after a later change)."""
+    event = TicketEvent.objects.create(
         ticket_id=ticket_id,
         actor=actor,
         kind=EventKind.ESCALATION,
@@ -634,6 +636,8 @@ def ticket_record_escalation_step(
         is_internal=True,
         created_at=now,
     )
+    Ticket.objects.filter(pk=ticket_id, updated_at__lt=now).update(updated_at=now)
+    return event
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from helpdesk import clock
 from helpdesk.errors import Conflict, DomainError, Forbidden
 from helpdesk.models import OutboundMessage, Role, WebhookEndpoint
 from tests.factories import make_agent, make_ticket
+from tickets import services as ticket_services
 from tickets.choices import EventKind
 from tickets.models import SlaEvent, TicketEvent
 from tickets.sla import clocks
@@ -113,6 +114,24 @@ def test_sending_is_on_the_timeline_and_goes_to_the_webhook_signed_by_the_outbox
     assert hook.payload["data"]["markdown"].startswith("# POST /users returns 500")
     with pytest.raises(Conflict):
         _send(ticket, agent)  # one report waits at a time
+
+
+def test_an_escalation_step_is_the_tickets_latest_update_and_a_page_step_is_not(agent, org_a):
+    with time_machine.travel(NOW - timedelta(hours=1), tick=False):
+        ticket = _ticket(agent, org_a)
+    _send(ticket, agent)
+    ticket.refresh_from_db()
+    assert ticket.updated_at == NOW  # the queue's "recently updated" shows the handoff
+    # A step told after a later change never moves the time back.
+    ticket_services.ticket_record_escalation_step(
+        ticket_id=ticket.pk, actor=agent, now=NOW - timedelta(minutes=30), summary="earlier"
+    )
+    # Paging is about the people on call, not the ticket: it leaves the time alone.
+    ticket_services.ticket_record_page_step(
+        ticket_id=ticket.pk, actor=None, now=NOW + timedelta(minutes=5), summary="paged"
+    )
+    ticket.refresh_from_db()
+    assert ticket.updated_at == NOW
 
 
 def test_the_markdown_export_carries_every_section(agent, org_a):

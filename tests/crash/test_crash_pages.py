@@ -131,7 +131,9 @@ def _run(scenario, round_, tmp_path, smtp, people, levels, watch: TickWatch) -> 
         else:
             tickets = [_p1(people) for _ in range(TICKETS)]
         if redis_server:
-            # The page's start was just enqueued: flush it away (or not, if a worker took it).
+            # This process enqueues to the tests' broker, which these workers do not consume, so
+            # the pages here are started by the engine's sweep, like a lost enqueue. The flush
+            # drops the ticks beat has queued, under a worker that has just started.
             redis_server.flush_and_restart()
 
         started = wait_for(

@@ -12,6 +12,7 @@ from django.db.models import Max, Min
 
 from helpdesk import clock
 from helpdesk.models import Role, User
+from tickets import notifications
 from tickets.choices import EventKind, Severity, Status
 from tickets.models import Comment, Contact, Organization, Team, Ticket, TicketEvent
 
@@ -203,6 +204,26 @@ def test_teams_agents_and_organizations(seeded):
     assert set(tiers) == {"enterprise", "business", "free"}
     for org in Organization.objects.all():
         assert 2 <= org.contacts.count() <= 4, org.name
+
+
+def test_first_line_support_triages_new_tickets(seeded):
+    tier_1 = Team.objects.get(is_triage=True)
+    assert tier_1.name == "Tier 1 Support"
+    # A new ticket nobody owns yet reaches its members and its lead.
+    found = notifications.triage()
+    assert {u.username for u in [*found.members, found.lead]} == {
+        "agent",
+        "jamie.chen",
+        "sofia.alvarez",
+        "marcus.reed",
+    }
+    # Running the demo again leaves a triage team an admin chose.
+    Team.objects.filter(pk=tier_1.pk).update(is_triage=False)
+    Team.objects.filter(slug="tier-2-support").update(is_triage=True)
+    seed(tickets=1, seed=4)
+    assert list(Team.objects.filter(is_triage=True).values_list("slug", flat=True)) == [
+        "tier-2-support"
+    ]
 
 
 def test_every_status_and_severity_appears(seeded):

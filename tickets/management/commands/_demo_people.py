@@ -19,6 +19,8 @@ TEAMS = [
     ("Engineering", "engineering", False, "nina.petrova"),
     ("Security", "security", True, "tomas.silva"),
 ]
+# First-line support hears of every new ticket nobody owns yet (the triage team).
+TRIAGE_TEAM = "tier-1-support"
 STAFF = [
     # username, first name, last name, role, support tier, team slugs, demo login
     ("agent", "Alex", "Morgan", Role.AGENT, 1, ["tier-1-support"], True),
@@ -217,6 +219,10 @@ def people() -> Cast:
         if teams[slug].lead_id is None:
             teams[slug].lead = staff[lead]
             teams[slug].save(update_fields=["lead"])
+    # Only when no team triages yet: another team an admin chose keeps the role.
+    if not Team.objects.filter(is_triage=True).exists():
+        teams[TRIAGE_TEAM].is_triage = True
+        teams[TRIAGE_TEAM].save(update_fields=["is_triage"])
 
     organizations, contacts = [], {}
     customer = acme = None

@@ -157,8 +157,9 @@ def _run(scenario, round_, tmp_path, smtp, people, levels, watch: TickWatch) -> 
             wait_for(lambda: _stepped(pages), timeout=20)
             redis_server.flush_and_restart()
         elif started and scenario == "page_ack_races_step":
-            # Acknowledge within half a tick of the step's due time, either side of it.
-            offset = random.Random(round_).uniform(-0.6, 0.6)
+            # Acknowledge around the step: from just before its due time to a couple of ticks
+            # after, so some acknowledgements come before the step and some after it.
+            offset = random.Random(round_).uniform(-0.5, 2.5)
             due = min(Page.objects.filter(pk__in=[p.pk for p in pages]).values_list(
                 "next_step_at", flat=True))  # fmt: skip
             time.sleep(max(0.0, (due - clock.now()).total_seconds() + offset))

@@ -4,9 +4,21 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 CHROMIUM = os.environ.get("HELPDESK_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def _keep_serialized_contents(before) -> None:
+    """Playwright's sync API runs its event loop in this thread, and from then on Django hands
+    this thread a new connection object (connections are context-local). The snapshot of the
+    rows that migrations install lives on the old object; without it a transactional test that
+    follows another one starts from a flushed database (no SLA policies, no reply templates)."""
+    after = connections["default"]
+    contents = getattr(before, "_test_serialized_contents", None)
+    if after is not before and contents is not None:
+        after._test_serialized_contents = contents
 
 
 @pytest.fixture(scope="session")
@@ -20,7 +32,9 @@ def browser():
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: install the Debian package 'chromium'")
+    before = connections["default"]
     with sync_playwright() as p:
+        _keep_serialized_contents(before)
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
             args=[

@@ -250,7 +250,15 @@ class TicketEventAdmin(admin.ModelAdmin):
 class ReplyTemplateForm(forms.ModelForm):
     class Meta:
         model = ReplyTemplate
-        fields = ["name", "slug", "body", "is_internal", "is_active", "on_security_tickets", "position"]
+        fields = [
+            "name",
+            "slug",
+            "body",
+            "is_internal",
+            "is_active",
+            "on_security_tickets",
+            "position",
+        ]
         help_texts = {
             "body": (
                 "Markdown. Variables: {{ customer_name }}, {{ ticket_key }}, {{ ticket_title }}, "

@@ -39,6 +39,9 @@ setup: bootstrap services
 # `make run` serves the product as in production (gunicorn, DEBUG off, helpdesk.settings.local);
 # `make run DEV=1` is for changing the code: runserver with DEBUG and autoreload.
 DEV ?=
+# Commas would split the arguments of $(if ...): the two descriptions are variables.
+RUN_MODE_DEV := development: runserver, DEBUG on, autoreload
+RUN_MODE_PRODUCT := gunicorn, DEBUG off; 'make run DEV=1' for development
 run: export DJANGO_SETTINGS_MODULE := $(if $(DEV),helpdesk.settings.dev,helpdesk.settings.local)
 run: export HELPDESK_DEV := $(if $(DEV),1,)
 run: export PYTHONUNBUFFERED := 1
@@ -49,7 +52,7 @@ run: setup
 	@$(SERVICES_ENV) $(PYTHON) manage.py seed_kb --if-empty
 	@$(SERVICES_ENV) $(PYTHON) manage.py collectstatic --noinput --verbosity 0
 	@echo
-	@echo "  Helpdesk:  http://127.0.0.1:8000  ($(if $(DEV),development: runserver, DEBUG on, autoreload,gunicorn, DEBUG off; 'make run DEV=1' for development))"
+	@echo "  Helpdesk:  http://127.0.0.1:8000  ($(if $(DEV),$(RUN_MODE_DEV),$(RUN_MODE_PRODUCT)))"
 	@echo "  Logins (password 'demo'): agent, engineer, manager, customer; admin at /admin/ (admin / demo)"
 	@echo "  Ctrl-C stops web, worker and beat; 'make stop' stops PostgreSQL and Redis."
 	@echo

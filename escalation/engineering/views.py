@@ -93,45 +93,30 @@ def engineering_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, selectors.escalation_get_for_user(request.user, pk))
 
 
-@require_POST
-@agent_side_required
-def engineering_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def _decide(request: HttpRequest, pk: int, form_class, decide, slot: str) -> HttpResponse:
+    """Accept or reject: the same form handling, a refusal shown on the form that was sent."""
     escalation = selectors.escalation_get_for_user(request.user, pk)
-    form = AcceptForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.engineering_accept(
-                escalation=escalation,
-                actor=request.user,
-                committed_date=form.cleaned_data["committed_date"],
-                note=form.cleaned_data["note"],
-                now=clock.now(),
-            )
+            decide(escalation=escalation, actor=request.user, now=clock.now(), **form.cleaned_data)
         except DomainError as exc:
             _refusal(form, exc)
         else:
             return redirect("engineering_detail", pk=pk)
-    return _detail(request, escalation, accept=form)
+    return _detail(request, escalation, **{slot: form})
+
+
+@require_POST
+@agent_side_required
+def engineering_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, pk, AcceptForm, services.engineering_accept, "accept")
 
 
 @require_POST
 @agent_side_required
 def engineering_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    escalation = selectors.escalation_get_for_user(request.user, pk)
-    form = RejectForm(request.POST)
-    if form.is_valid():
-        try:
-            services.engineering_reject(
-                escalation=escalation,
-                actor=request.user,
-                reason=form.cleaned_data["reason"],
-                now=clock.now(),
-            )
-        except DomainError as exc:
-            _refusal(form, exc)
-        else:
-            return redirect("engineering_detail", pk=pk)
-    return _detail(request, escalation, reject=form)
+    return _decide(request, pk, RejectForm, services.engineering_reject, "reject")
 
 
 @require_GET

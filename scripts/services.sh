@@ -426,6 +426,8 @@ dir $REDIS_DIR
 appendonly yes
 appendfsync everysec
 maxmemory-policy noeviction
+# Room for several test runs side by side, each on its own cache and broker databases.
+databases 32
 EOF
 }
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "escalation",
     "kb",
     "postmortems",
+    "mail",
 ]
 
 MIDDLEWARE = [

@@ -6,8 +6,18 @@ from .base import BASE_DIR, DATABASES
 
 DEBUG = False
 _REDIS_BASE = REDIS_URL.rsplit("/", 1)[0]  # noqa: F405
+# Under pytest-xdist each worker (gw0, gw1, ...) takes its own pair of Redis databases, 12 apart;
+# pytest-django already gives each worker its own test database.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+_REDIS_DB_OFFSET = 12 * int(_XDIST_WORKER[2:]) if _XDIST_WORKER.startswith("gw") else 0
+
+
+def _redis_db(variable: str, default: int) -> str:
+    return str(int(os.environ.get(variable, default)) + _REDIS_DB_OFFSET)
+
+
 # The broker of the Celery workers that live and browser tests start.
-TEST_CELERY_BROKER_URL = _REDIS_BASE + "/" + os.environ.get("HELPDESK_TEST_BROKER_DB", "8")
+TEST_CELERY_BROKER_URL = _REDIS_BASE + "/" + _redis_db("HELPDESK_TEST_BROKER_DB", 8)
 # Tasks a test enqueues (a delivery nudged after a notice is written) go where the workers that
 # tests start consume, never to the development broker.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", TEST_CELERY_BROKER_URL)
@@ -18,7 +28,7 @@ CACHES = {
     "default": {
         "BACKEND": "helpdesk.cache.RedisCache",
         # Own Redis dbs for tests; HELPDESK_TEST_CACHE_DB / _BROKER_DB separate two runs at once.
-        "LOCATION": _REDIS_BASE + "/" + os.environ.get("HELPDESK_TEST_CACHE_DB", "9"),
+        "LOCATION": _REDIS_BASE + "/" + _redis_db("HELPDESK_TEST_CACHE_DB", 9),
         "KEY_PREFIX": "helpdesk-test",
     }
 }

@@ -26,6 +26,7 @@ from .sla import (
     SlaTarget,
     Weekday,
 )
+from .workflow import Macro, TicketCc, TicketFollower
 
 __all__ = [
     "OPEN",
@@ -37,6 +38,7 @@ __all__ = [
     "Comment",
     "Contact",
     "Holiday",
+    "Macro",
     "Organization",
     "ReplyTemplate",
     "SavedView",
@@ -47,7 +49,9 @@ __all__ = [
     "SlaTarget",
     "Team",
     "Ticket",
+    "TicketCc",
     "TicketEvent",
+    "TicketFollower",
     "Weekday",
     "attachment_path",
 ]

@@ -15,6 +15,7 @@ from .core import (
     TicketEvent,
     attachment_path,
 )
+from .metrics import RollupGrain, RollupWatermark, TicketRollup
 from .sla import (
     BusinessCalendar,
     CalendarPeriod,
@@ -41,6 +42,8 @@ __all__ = [
     "Macro",
     "Organization",
     "ReplyTemplate",
+    "RollupGrain",
+    "RollupWatermark",
     "SavedView",
     "SlaEvent",
     "SlaEventKind",
@@ -49,6 +52,7 @@ __all__ = [
     "SlaTarget",
     "Team",
     "Ticket",
+    "TicketRollup",
     "TicketCc",
     "TicketEvent",
     "TicketFollower",

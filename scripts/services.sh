@@ -145,6 +145,8 @@ missing_packages() {
         command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1 \
             || missing+=(redis-server)
     fi
+    # The email tests poll a real IMAP server: an unprivileged Dovecot of their own.
+    [[ -x /usr/sbin/dovecot ]] || command -v dovecot >/dev/null 2>&1 || missing+=(dovecot-imapd)
     echo "${missing[*]}"
 }
 

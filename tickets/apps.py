@@ -5,7 +5,7 @@ class TicketsConfig(AppConfig):
     name = "tickets"
 
     def ready(self):
-        from . import admin_sla, tasks  # noqa: F401 - SLA admin; the ticket engine modules
+        from . import admin_sla, admin_workflow, tasks  # noqa: F401 - admins; the engine modules
         from .notifications import connect as connect_notifications
         from .selectors import connect_picker_signals
 

@@ -661,3 +661,6 @@ def sla_resolution_fulfil_by_commitment(
             after="fulfilled_by_commitment",
         )
     return done
+
+
+from .macros import macro_apply  # noqa: E402,F401

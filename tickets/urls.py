@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tickets.views import attachments, links, queue, sla, ticket
+from tickets.views import attachments, links, macros, queue, sla, ticket
 
 urlpatterns = [
     path("queue/", queue.queue_page, name="queue"),
@@ -19,6 +19,8 @@ urlpatterns = [
     path("tickets/<str:key>/presence/", ticket.ticket_presence, name="ticket_presence"),
     path("tickets/<str:key>/preview/", ticket.ticket_preview, name="ticket_preview"),
     path("tickets/<str:key>/template/", ticket.ticket_reply_template, name="ticket_reply_template"),
+    path("tickets/<str:key>/macro/", macros.macro_preview, name="ticket_macro_preview"),
+    path("tickets/<str:key>/macro/apply/", macros.macro_apply, name="ticket_macro_apply"),
     path("sla/", sla.sla_overview, name="sla_overview"),
     path("attachments/<int:pk>/", attachments.attachment_download, name="attachment_download"),
 ]

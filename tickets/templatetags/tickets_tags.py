@@ -70,6 +70,9 @@ def _label(value) -> str:
     return str(value).replace("_", " ")
 
 
+_SUMMARISED_FIELDS = frozenset({"macro", "followers", "cc"})
+
+
 @register.filter
 def event_summary(event) -> str:
     """One line for a timeline event, e.g. 'changed status from New to Investigating'."""
@@ -101,6 +104,9 @@ def event_summary(event) -> str:
         return (after or {}).get("summary", "on-call page")
     if kind == EventKind.ESCALATION:
         return (after or {}).get("summary", "escalated")
+    if kind == EventKind.FIELD and event.field in _SUMMARISED_FIELDS:
+        # Macros, followers and CC say in their own words what they did.
+        return (after or before or {}).get("summary", event.field)
     if kind == EventKind.LINK:
         if after:
             return f"set {field} to {_label(after)}"

@@ -103,3 +103,7 @@ class EventKind(models.TextChoices):
     # Written by the escalation app (engineering bug reports, tier escalations) through
     # tickets.services.ticket_record_escalation_step.
     ESCALATION = "escalation", "Escalation"
+    # A ticket merged into another, on both tickets (tickets/merge.py).
+    MERGE = "merge", "Merged"
+    # A follow-up opened from a closed ticket, on both tickets.
+    FOLLOW_UP = "follow_up", "Follow-up"

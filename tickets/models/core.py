@@ -184,6 +184,25 @@ class Ticket(models.Model):
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
     )
+    # Set once, when the ticket is merged into another (tickets/merge.py): it is then closed, and
+    # pages, the portal and the API send whoever follows it on to the ticket it was merged into.
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_in",
+        editable=False,
+    )
+    follow_up_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_ups",
+        editable=False,
+        help_text="The closed ticket this one follows up.",
+    )
 
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
@@ -354,6 +373,14 @@ class Ticket(models.Model):
     @property
     def duplicate_of_key(self) -> str | None:
         return self._linked_key("duplicate_of")
+
+    @property
+    def merged_into_key(self) -> str | None:
+        return self._linked_key("merged_into")
+
+    @property
+    def follow_up_of_key(self) -> str | None:
+        return self._linked_key("follow_up_of")
 
     def _linked_key(self, link: str) -> str | None:
         # Pages and the API annotate `<link>_number` (selectors.ticket_number_of) rather than

@@ -15,7 +15,7 @@ from .core import (
     TicketEvent,
     attachment_path,
 )
-from .metrics import RollupGrain, RollupWatermark, TicketRollup
+from .metrics import BacklogRollup, RollupGrain, RollupWatermark, TicketRollup
 from .sla import (
     BusinessCalendar,
     CalendarPeriod,
@@ -34,6 +34,7 @@ __all__ = [
     "USER",
     "AgentProfile",
     "Attachment",
+    "BacklogRollup",
     "BusinessCalendar",
     "CalendarPeriod",
     "Comment",

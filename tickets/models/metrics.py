@@ -26,9 +26,8 @@ def empty_histogram() -> list[int]:
 class TicketRollup(models.Model):
     """Counts and duration histograms for one grain, period and combination of dimensions.
 
-    Flows (created, resolved, ...) are sums over the period; the backlog columns are the stock
-    at the end of the period's last rolled day. Histograms count durations into the buckets of
-    tickets.metrics.buckets.BOUNDS_MINUTES.
+    Each count is a sum over the period, so any range adds its rows up. Histograms count
+    durations into the buckets of tickets.metrics.buckets.BOUNDS_MINUTES.
     """
 
     grain = models.CharField(max_length=8, choices=RollupGrain.choices)
@@ -52,12 +51,6 @@ class TicketRollup(models.Model):
     update_breached = models.IntegerField(default=0)
     resolution_met = models.IntegerField(default=0)
     resolution_breached = models.IntegerField(default=0)
-    backlog = models.IntegerField(default=0)
-    backlog_under_1d = models.IntegerField(default=0)
-    backlog_1_3d = models.IntegerField(default=0)
-    backlog_3_7d = models.IntegerField(default=0)
-    backlog_7_30d = models.IntegerField(default=0)
-    backlog_over_30d = models.IntegerField(default=0)
     first_response_minutes = ArrayField(models.IntegerField(), default=empty_histogram)
     resolve_minutes = ArrayField(models.IntegerField(), default=empty_histogram)
 
@@ -73,6 +66,39 @@ class TicketRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grain} {self.day}"
+
+
+class BacklogRollup(models.Model):
+    """The tickets open at the end of a day, by age since their creation (a stock, so a range
+    reads the day it ends on rather than a sum)."""
+
+    grain = models.CharField(max_length=8, choices=RollupGrain.choices)
+    day = models.DateField()
+    organization_id = models.BigIntegerField(null=True)
+    team_id = models.BigIntegerField(null=True)
+    severity = models.PositiveSmallIntegerField()
+    channel = models.CharField(max_length=16)
+    tier = models.CharField(max_length=16)
+    category = models.CharField(max_length=20)
+    total = models.IntegerField(default=0)
+    under_1d = models.IntegerField(default=0)
+    from_1_to_3d = models.IntegerField(default=0)
+    from_3_to_7d = models.IntegerField(default=0)
+    from_7_to_30d = models.IntegerField(default=0)
+    over_30d = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["grain", "day"], name="backlog_grain_day"),
+            models.Index(
+                fields=["organization_id", "day"],
+                condition=models.Q(grain="org_day"),
+                name="backlog_org_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"backlog {self.grain} {self.day}"
 
 
 class RollupWatermark(models.Model):

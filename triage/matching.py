@@ -18,6 +18,7 @@ from kb.models import KnownIssue, KnownIssueStatus
 from kb.search.suggest import ANY_WORD, any_word_query
 from tickets.choices import OPEN_STATUSES
 from tickets.models import Ticket
+from tickets.models.core import ticket_key
 
 from .models import Incident, RunStatus, TriageRun
 
@@ -196,7 +197,7 @@ def duplicates_for(*, ticket: Ticket, signature: Signature, text: str) -> list[D
         matches.append(
             DuplicateMatch(
                 ticket_id=c["pk"],
-                key=f"HD-{c['number']}",
+                key=ticket_key(c["number"]),
                 title=c["title"],
                 score=round(score, 3),
                 shared=tuple(shared),

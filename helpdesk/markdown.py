@@ -29,6 +29,9 @@ ALLOWED_TAGS = {
     "th",
     "td",
     "del",
+    # Folded parts of a message (quoted history, signatures of mail), shown closed.
+    "details",
+    "summary",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 

@@ -664,3 +664,4 @@ def sla_resolution_fulfil_by_commitment(
 
 
 from .macros import macro_apply  # noqa: E402,F401
+from .contacts import contact_create  # noqa: E402,F401

@@ -158,6 +158,9 @@ HELPDESK_ATTACHMENT_MAX_BYTES = int(
     os.environ.get("HELPDESK_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 )
 HELPDESK_QUEUE_PAGE_SIZE = 50
+# New mail from an address nobody has: "create" makes it a contact of the organization whose
+# domain it is (else it is held), "hold" holds it for an admin to review.
+HELPDESK_MAIL_UNKNOWN_SENDERS = os.environ.get("HELPDESK_MAIL_UNKNOWN_SENDERS", "create")
 # Lists say "1,000+" past this: counting is a scan, and an agent needs the order of magnitude,
 # not the exact figure of a 40,000-ticket team queue (DESIGN.md section 10 allows up to 10,000).
 HELPDESK_COUNT_CAP = 1_000

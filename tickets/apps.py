@@ -7,7 +7,9 @@ class TicketsConfig(AppConfig):
     def ready(self):
         from . import admin_sla, admin_workflow, tasks  # noqa: F401 - admins; the engine modules
         from .notifications import connect as connect_notifications
+        from .notifications_followers import connect as connect_follower_notices
         from .selectors import connect_picker_signals
 
         connect_picker_signals()
         connect_notifications()
+        connect_follower_notices()

@@ -664,4 +664,10 @@ def sla_resolution_fulfil_by_commitment(
 
 
 from .macros import macro_apply  # noqa: E402,F401
+from .followers import (  # noqa: E402,F401
+    ticket_cc_add,
+    ticket_cc_remove,
+    ticket_follow,
+    ticket_unfollow,
+)
 from .contacts import contact_create  # noqa: E402,F401

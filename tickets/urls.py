@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tickets.views import attachments, links, macros, queue, sla, ticket
+from tickets.views import attachments, followers, links, macros, queue, sla, ticket
 
 urlpatterns = [
     path("queue/", queue.queue_page, name="queue"),
@@ -21,6 +21,7 @@ urlpatterns = [
     path("tickets/<str:key>/template/", ticket.ticket_reply_template, name="ticket_reply_template"),
     path("tickets/<str:key>/macro/", macros.macro_preview, name="ticket_macro_preview"),
     path("tickets/<str:key>/macro/apply/", macros.macro_apply, name="ticket_macro_apply"),
+    path("tickets/<str:key>/follow/", followers.ticket_follow, name="ticket_follow"),
     path("sla/", sla.sla_overview, name="sla_overview"),
     path("attachments/<int:pk>/", attachments.attachment_download, name="attachment_download"),
 ]

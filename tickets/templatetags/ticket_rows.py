@@ -102,7 +102,7 @@ def queue_row(row, selected=frozenset()):
 _PORTAL_ROW = (
     '<tr class="{row_class}">'
     '<td class="t-key"><a href="{url}">{key}</a></td>'
-    '<td class="portal-subject"><a class="t-title" href="{url}">{title}</a>'
+    '<td class="portal-subject"><a class="t-title" href="{url}">{title}</a>{cc}'
     ' <span class="t-sub portal-sub">{key} · {opened_by}</span></td>'
     '<td><span class="pill status-{status}">{status_label}</span></td>'
     '<td><span class="pill sev sev-{severity}" title="{severity_label}">P{severity}'
@@ -113,6 +113,8 @@ _PORTAL_ROW = (
     "</tr>"
 )
 _SUPPORT_TEAM = mark_safe('<span class="muted">Support team</span>')
+# The viewer is copied on the ticket (tickets/followers.py): the portal list annotates `is_cc`.
+_CC_TAG = mark_safe(' <span class="tag portal-cc" title="You are copied on this ticket">CC</span>')
 
 
 @functools.cache
@@ -154,6 +156,7 @@ def portal_row(ticket, viewer):
         updated_title=_local_title(ticket.updated_at),
         updated_ago=ticket.updated_ago,
         requester=requester_cell,
+        cc=_CC_TAG if getattr(ticket, "is_cc", False) else "",
     )
 
 

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,8 +29,9 @@ from helpdesk.models import User
 
 from .. import services
 from ..choices import OPEN_STATUSES, Channel, EventKind, Severity, Status, customer_status_label
+from ..expected import TZ_COOKIE, expected_answer, zone_from
 from ..forms_portal import PortalReopenForm, PortalReplyForm, PortalTicketForm
-from ..models import Organization, Ticket, TicketEvent
+from ..models import Organization, Ticket, TicketCc, TicketEvent
 from ..selectors import (
     attachments_visible_to,
     comments_visible_to,
@@ -39,6 +40,7 @@ from ..selectors import (
     ticket_number_from_key,
     tickets_visible_to,
 )
+from .followers import cc_context
 
 PAGE_SIZE = 25
 FILTERS = {
@@ -122,6 +124,7 @@ def portal(request: HttpRequest) -> HttpResponse:
     qs = visible.select_related("requester").defer(
         "description", "search_vector", "error_message", "workaround", "recent_changes"
     )
+    qs = qs.annotate(is_cc=Exists(TicketCc.objects.filter(ticket=OuterRef("pk"), user=user)))
     condition = FILTERS[status][1]
     if condition is not None:
         qs = qs.filter(condition)
@@ -365,6 +368,10 @@ def _ticket_ctx(
         "is_resolved": ticket.status == Status.RESOLVED,
         "is_closed": ticket.status == Status.CLOSED,
         "waiting_on_you": ticket.status == Status.WAITING_ON_CUSTOMER,
+        "expected": expected_answer(
+            ticket, now=now, zone=zone_from(request.COOKIES.get(TZ_COOKIE))
+        ),
+        **cc_context(request.user, ticket, request.GET.get("cc_q", "")),
         **_conversation(request.user, ticket),
     }
 

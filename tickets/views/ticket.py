@@ -14,7 +14,7 @@ from helpdesk import clock, markdown, presence
 from helpdesk.access import agent_side_required
 from helpdesk.errors import DomainError
 from helpdesk.models import User
-from tickets import conflicts, lifecycle, macros, placeholders, replies, services
+from tickets import conflicts, followers, lifecycle, macros, placeholders, replies, services
 from tickets.choices import Status
 from tickets.forms import (
     MAX_UPLOAD_MB,
@@ -59,6 +59,7 @@ def _context(request, ticket, **extra) -> dict:
         ],
         "templates": templates,
         "macros": list(macros.macros_for(request.user)),
+        "following": followers.is_following(ticket, request.user),
         "template_blanks": placeholders.template_blanks(templates),
         "reply_form": ReplyForm(),
         "max_upload_mb": MAX_UPLOAD_MB,

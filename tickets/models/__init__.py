@@ -16,6 +16,7 @@ from .core import (
     attachment_path,
 )
 from .metrics import BacklogRollup, RollupGrain, RollupWatermark, TicketRollup
+from .satisfaction import SatisfactionSurvey
 from .sla import (
     BusinessCalendar,
     CalendarPeriod,
@@ -45,6 +46,7 @@ __all__ = [
     "ReplyTemplate",
     "RollupGrain",
     "RollupWatermark",
+    "SatisfactionSurvey",
     "SavedView",
     "SlaEvent",
     "SlaEventKind",

@@ -8,7 +8,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import BrinIndex, GinIndex
+from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Case, F, Func, Q, Value, When
@@ -481,9 +481,13 @@ class TicketEvent(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["ticket", "created_at", "id"], name="event_ticket_time"),
-            # The dashboard's rollups read the events of a few days at a time; events are
-            # appended in time order, so a block range index finds them for a few pages.
-            BrinIndex(fields=["created_at"], name="event_created_brin"),
+            # The dashboard's rollups read the creations, status changes and escalations of a
+            # few days at a time (replies and notes, most of the timeline, are read per ticket).
+            models.Index(
+                fields=["created_at"],
+                condition=Q(kind__in=["created", "status", "escalation"]),
+                name="event_rollup_time",
+            ),
         ]
 
     def __str__(self) -> str:

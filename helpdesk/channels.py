@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import smtplib
+from collections.abc import Callable
 
 import requests
 from django.conf import settings
@@ -19,13 +20,31 @@ class TransientError(Exception):
     pass
 
 
+EmailRenderer = Callable[[OutboundMessage], EmailMessage | None]
+_email_renderers: dict[str, EmailRenderer] = {}
+
+
+def register_email_renderer(kind: str, render: EmailRenderer) -> None:
+    """An app draws the emails of one kind of notice itself (the customer's mail of a reply,
+    multipart and threaded): the platform knows no app's models. `render` returns None when
+    what the row was about is gone, and the plain text written in the row goes instead."""
+    _email_renderers[kind] = render
+
+
+def _email(message: OutboundMessage) -> EmailMessage:
+    render = _email_renderers.get((message.payload or {}).get("kind", ""))
+    email = render(message) if render else None
+    if email is None:
+        email = EmailMessage(subject=message.subject, body=message.body)
+    email.to = [message.recipient]
+    # Stable per row, whatever the renderer drew: a retried send is the same message.
+    email.extra_headers["Message-ID"] = message.message_id
+    email.extra_headers["X-Helpdesk-Outbox-Id"] = str(message.pk)
+    return email
+
+
 def send_email(message: OutboundMessage) -> None:
-    email = EmailMessage(
-        subject=message.subject,
-        body=message.body,
-        to=[message.recipient],
-        headers={"Message-ID": message.message_id, "X-Helpdesk-Outbox-Id": str(message.pk)},
-    )
+    email = _email(message)
     try:
         email.send(fail_silently=False)
     except (

@@ -36,6 +36,9 @@ class Notice(NamedTuple):
     dedup_key: str
     kind: str = ""
     ticket_id: int | None = None
+    # What the notice is about (a comment's id, a timeline event's id), kept in the email row's
+    # payload so the renderer registered for its kind can draw the mail from the ticket itself.
+    refs: dict | None = None
 
 
 class Event(NamedTuple):
@@ -53,6 +56,14 @@ def _nudge_after_commit(pks: list[int]) -> None:
         transaction.on_commit(lambda: [deliver_outbound_task.delay(pk) for pk in pks])
 
 
+def _email_payload(n: Notice) -> dict:
+    """The kind and ticket of an email: how helpdesk.channels picks its renderer, and how a
+    reply to it (In-Reply-To our Message-ID) finds its ticket again."""
+    if not n.kind:
+        return {}
+    return {"kind": n.kind, "ticket_id": n.ticket_id, "url": n.url, **(n.refs or {})}
+
+
 def _messages(notices: Iterable[Notice], events: Iterable[Event]):
     """The varying columns of each message; send() adds status and times for all of them."""
     base = settings.HELPDESK_BASE_URL.rstrip("/")
@@ -65,6 +76,7 @@ def _messages(notices: Iterable[Notice], events: Iterable[Event]):
                 subject=n.title[:300],
                 body=f"{n.body}\n\n{base}{n.url}\n",
                 dedup_key=f"{n.dedup_key}:email",
+                payload=_email_payload(n),
             )
     endpoints = list(WebhookEndpoint.objects.filter(is_active=True)) if events else []
     for e in events:

@@ -6,3 +6,11 @@ class MailConfig(AppConfig):
 
     name = "mail"
     verbose_name = "Email channel"
+
+    def ready(self) -> None:
+        from helpdesk import channels
+
+        from . import outbound
+
+        for kind, render in outbound.RENDERERS.items():
+            channels.register_email_renderer(kind, render)

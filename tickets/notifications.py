@@ -124,14 +124,20 @@ def _who_may_see(ticket: Ticket, people: list[User]) -> list[User]:
 
 
 def _notice(
-    user: User, kind: str, ticket: Ticket, title: str, body: str, key: str
+    user: User,
+    kind: str,
+    ticket: Ticket,
+    title: str,
+    body: str,
+    key: str,
+    refs: dict | None = None,
 ) -> outbox.Notice:
     # Customers follow their tickets on the portal; agents on the ticket page.
     if user.is_customer:
         url = reverse("portal_ticket", args=[ticket.key])
     else:
         url = ticket.get_absolute_url()
-    return outbox.Notice(user, title, body, url, f"{key}:{user.pk}", kind, ticket.pk)
+    return outbox.Notice(user, title, body, url, f"{key}:{user.pk}", kind, ticket.pk, refs)
 
 
 def _summary(ticket: Ticket) -> str:
@@ -215,12 +221,17 @@ def notices_for_status(ticket: Ticket, actor_id: int, after: str) -> list[outbox
         Comment.objects.filter(
             ticket=ticket, author_id=actor_id, is_internal=False, created_at=event["created_at"]
         )
-        .values_list("body", flat=True)
+        .values("pk", "body")
         .first()
     )
-    body = _excerpt(message) if message else _CUSTOMER_STATUS_BODY[after].format(title=ticket.title)
+    if message:
+        body = _excerpt(message["body"])
+    else:
+        body = _CUSTOMER_STATUS_BODY[after].format(title=ticket.title)
     key = f"ticket:{ticket.pk}:status:{event['id']}"
-    return [_notice(customer, STATUS, ticket, title, body, key)]
+    # The customer's email draws the move (and the message that came with it) from these.
+    refs = {"status": after, "event_id": event["id"], "comment_id": message and message["pk"]}
+    return [_notice(customer, STATUS, ticket, title, body, key, refs)]
 
 
 def _moved_with(comment: Comment) -> bool:
@@ -276,7 +287,15 @@ def notices_for_comment(comment: Comment) -> list[outbox.Notice]:
     if customer is not None and not _moved_with(comment):
         title = f"Support replied on {ticket.key}"
         notices.append(
-            _notice(customer, AGENT_REPLY, ticket, title, excerpt, f"{key}:{AGENT_REPLY}")
+            _notice(
+                customer,
+                AGENT_REPLY,
+                ticket,
+                title,
+                excerpt,
+                f"{key}:{AGENT_REPLY}",
+                {"comment_id": comment.pk},
+            )
         )
     return notices
 

@@ -146,6 +146,18 @@ EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "1025"))
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Helpdesk <support@helpdesk.localhost>")
+# Where customers' answers go (the polled mailbox); empty: the address of DEFAULT_FROM_EMAIL.
+HELPDESK_MAIL_REPLY_TO = os.environ.get("HELPDESK_MAIL_REPLY_TO", "")
+# Mailboxes polled for new mail, space-separated URLs: imaps://user:password@host:993/INBOX or
+# imap+starttls://user:password@host:143/INBOX (plain IMAP is refused). Passwords are
+# percent-encoded. Never in the repository: set it in the environment.
+HELPDESK_IMAP_MAILBOXES = os.environ.get("HELPDESK_IMAP_MAILBOXES", "")
+# A CA bundle to trust besides the system's (a private mail server's certificate).
+HELPDESK_IMAP_CA_FILE = os.environ.get("HELPDESK_IMAP_CA_FILE", "")
+# At most this many messages per mailbox per poll: a flood drains over several polls.
+HELPDESK_IMAP_BATCH = int(os.environ.get("HELPDESK_IMAP_BATCH", "50"))
+HELPDESK_IMAP_POLL_SECONDS = float(os.environ.get("HELPDESK_IMAP_POLL_SECONDS", "30"))
+HELPDESK_IMAP_TIMEOUT_SECONDS = 30
 
 # Product settings
 HELPDESK_BASE_URL = os.environ.get("HELPDESK_BASE_URL", "http://127.0.0.1:8000")
@@ -188,6 +200,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "helpdesk.engine_tick_task",
         "schedule": HELPDESK_ENGINE_TICK_SECONDS,
         "options": {"expires": HELPDESK_ENGINE_TICK_SECONDS * 2},
+    },
+    # New mail from the IMAP mailboxes (mail.imap); nothing to do when none is configured.
+    "mail-imap-poll": {
+        "task": "mail.imap_poll_task",
+        "schedule": HELPDESK_IMAP_POLL_SECONDS,
+        "options": {"expires": HELPDESK_IMAP_POLL_SECONDS},
     },
     # The vocabulary that misspelt search words are corrected against (kb.search.spelling).
     "kb-search-words": {

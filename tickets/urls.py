@@ -24,4 +24,5 @@ urlpatterns = [
     path("tickets/<str:key>/follow/", followers.ticket_follow, name="ticket_follow"),
     path("sla/", sla.sla_overview, name="sla_overview"),
     path("attachments/<int:pk>/", attachments.attachment_download, name="attachment_download"),
+    path("attachments/<int:pk>/view/", attachments.attachment_inline, name="attachment_inline"),
 ]

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from helpdesk.markup import format_html, join
+from tickets import previews
 from tickets.choices import Severity, Status, customer_status_label
 from tickets.templatetags.tickets_tags import (
     ago,
@@ -179,8 +180,18 @@ _EVENT = (
     ' <time class="faint" datetime="{iso}" title="{stamp}">· {ago} ago</time></li>'
 )
 _FILE = (
-    '<li><a href="{url}"><span class="i i-clip" aria-hidden="true"></span>{name}'
-    ' <span class="faint">{size}</span></a></li>'
+    '<a href="{url}"><span class="i i-clip" aria-hidden="true"></span>{name}'
+    ' <span class="faint">{size}</span></a>'
+)
+# An image shown in place; `link` is the _FILE link (the download), kept beside it.
+_THUMB = (
+    '<li class="att-preview"><a class="att-thumb" href="{view}" target="_blank" rel="noopener"'
+    ' title="Open {name} full size"><img src="{view}" alt="{name}" loading="lazy"'
+    ' decoding="async"></a>{link}</li>'
+)
+_VIEW = (
+    '<li class="att-preview">{link} <a class="att-view small" href="{view}" target="_blank"'
+    ' rel="noopener" title="Open {name} in the browser">View</a></li>'
 )
 _CUSTOMER_TAG = mark_safe(' <span class="tag">customer</span>')
 _NOTE_LABEL = mark_safe(' <span class="note-label">Internal note</span>')
@@ -194,19 +205,34 @@ def _download_url_template() -> str:
     return reverse("attachment_download", args=[_PK])
 
 
+@functools.cache
+def _inline_url_template() -> str:
+    return reverse("attachment_inline", args=[_PK])
+
+
+def _file(a) -> SafeString:
+    """A file of a comment: its download link, with an image's thumbnail (full size on click)
+    or a "View" link for text and PDF (tickets/previews.py)."""
+    pk = str(a.pk)
+    item = format_html(
+        _FILE,
+        url=_download_url_template().replace(str(_PK), pk),
+        name=a.original_name,
+        size=filesizeformat(a.size),
+    )
+    kind = previews.preview_kind(a)
+    if kind is None:
+        return format_html("<li>{}</li>", item)
+    view = _inline_url_template().replace(str(_PK), pk)
+    if previews.has_thumbnail(a):
+        return format_html(_THUMB, view=view, name=a.original_name, link=item)
+    return format_html(_VIEW, view=view, name=a.original_name, link=item)
+
+
 def _files(files) -> SafeString | str:
     if not files:
         return ""
-    items = join(
-        format_html(
-            _FILE,
-            url=_download_url_template().replace(str(_PK), str(a.pk)),
-            name=a.original_name,
-            size=filesizeformat(a.size),
-        )
-        for a in files
-    )
-    return format_html('<ul class="attachments">{}</ul>', items)
+    return format_html('<ul class="attachments">{}</ul>', join(_file(a) for a in files))
 
 
 @register.simple_tag

@@ -107,3 +107,12 @@ def active_incidents() -> list[Incident]:
         .select_related("parent")
         .order_by("-declared_at")[:10]
     )
+
+
+def active_for(parent_id: int) -> Incident | None:
+    """The active incident led by the ticket `parent_id`."""
+    return (
+        Incident.objects.filter(parent_id=parent_id, parent__status__in=OPEN_STATUSES)
+        .select_related("parent")
+        .first()
+    )

@@ -4,10 +4,9 @@ acceptance rate per kind for the manager dashboard."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
 
 from tickets.models import Ticket
 
@@ -50,26 +49,27 @@ class KindRate:
 
 
 def _start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def acceptance_rates(
     *,
-    start: date,
-    end: date,
+    start: date | None = None,
+    end: date | None = None,
     team: int | None = None,
     severity: int | None = None,
     organization: int | None = None,
     tier: str = "",
     channel: str = "",
 ) -> list[KindRate]:
-    """Decisions taken from `start` to `end` (whole days, inclusive) per suggestion kind, for
-    tickets matching the dashboard's filters. Kinds nobody decided on are left out."""
-    qs = Suggestion.objects.filter(
-        decision__in=DECIDED,
-        decided_at__gte=_start(start),
-        decided_at__lt=_start(end + timedelta(days=1)),
-    )
+    """Decisions taken from `start` to `end` (whole UTC days, inclusive; None is unbounded)
+    per suggestion kind, for tickets matching the dashboard's filters. Kinds nobody decided on
+    are left out."""
+    qs = Suggestion.objects.filter(decision__in=DECIDED)
+    if start is not None:
+        qs = qs.filter(decided_at__gte=_start(start))
+    if end is not None:
+        qs = qs.filter(decided_at__lt=_start(end + timedelta(days=1)))
     filters = {
         "ticket__team_id": team,
         "ticket__severity": severity,

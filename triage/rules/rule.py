@@ -1,0 +1,61 @@
+"""A rule an agent can read: what it looks for, what it suggests, and the playbook line behind it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from .text import Text
+
+Test = Callable[[Text], "str | None"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str  # "Playbook P1: authentication fully down"
+    looks_for: str  # in plain words, for the rules page and the reasons
+    outcome: str  # the value suggested when it matches
+    source: str  # the playbook (seed 003) or DESIGN.md line it applies
+    test: Test  # the evidence (a fragment of the text) when it matches, else None
+
+    def reason(self, evidence: str) -> str:
+        evidence = evidence.strip()
+        if not evidence:
+            return self.name
+        if len(evidence) > 80:
+            evidence = evidence[:77] + "..."
+        return f"{self.name} ('{evidence}')"
+
+
+def pattern(regex: str) -> re.Pattern[str]:
+    return re.compile(regex)
+
+
+def matches(regex: str) -> Test:
+    """The rule's test: the text contains this pattern."""
+    compiled = re.compile(regex)
+    return lambda text: text.find(compiled)
+
+
+def all_of(*tests: Test) -> Test:
+    """Every test matches; the evidence is the first one's."""
+
+    def test(text: Text) -> str | None:
+        found = [t(text) for t in tests]
+        return found[0] if all(found) else None
+
+    return test
+
+
+def none_of(*tests: Test) -> Test:
+    """Matches (with empty evidence) when no test matches; combine inside all_of."""
+    return lambda text: None if any(t(text) for t in tests) else " "
+
+
+def first_match(rules: Iterable[Rule], text: Text) -> tuple[Rule, str] | None:
+    for rule in rules:
+        evidence = rule.test(text)
+        if evidence:
+            return rule, evidence
+    return None

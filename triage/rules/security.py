@@ -1,0 +1,83 @@
+"""Security reports (playbook check 3): auth bypass, data exposure, leaked credentials, suspicious
+access. A match flags the ticket as security; severity, escalation and the no-questions-by-email
+policy follow from it in their own modules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .rule import Rule, first_match, matches
+from .text import Text
+
+SOURCE = "Playbook, initial assessment 3: 'Is this a security issue?' (auth bypass, data leakage)"
+
+# Order matters only for which kind is named: the most severe reading first.
+RULES = (
+    Rule(
+        name="Security: suspicious access",
+        looks_for="activity on the account the customer did not make, unknown IPs or users",
+        outcome="suspicious_access",
+        source=SOURCE,
+        test=matches(
+            r"unauthori[sz]ed access|suspicious (access|logins?|activity)"
+            r"|(calls|requests|logins?|activity)[\w ]{0,30} we (did not|didn't|never) (make|made|do)"
+            r"|we (never|did not|didn't) create|someone (is )?(using|downloading|accessing) our"
+            r"|from (unknown|unfamiliar) ips?|ips? in a (country|hosting provider) we"
+        ),
+    ),
+    Rule(
+        name="Security: data exposure",
+        looks_for="one customer's data shown to another",
+        outcome="data_exposure",
+        source=SOURCE,
+        test=matches(
+            r"belong(ing)? to (another|other) (compan|customer|organi[sz]ation|account|tenant)"
+            r"|(another|other) (company|customer|tenant)('s|s') (data|records|invoices|tickets)"
+            r"|cross-account (data )?(exposure|leak)|\bdata (leak|exposure|breach)\b"
+        ),
+    ),
+    Rule(
+        name="Security: leaked credentials",
+        looks_for="an API key or secret made public or exposed",
+        outcome="leaked_credentials",
+        source=SOURCE,
+        test=matches(
+            r"(leaked|exposed|pushed|committed|published|embedded|shipped with)[^.]{0,80}"
+            r"(api key|secret|credential|sk_live)"
+            r"|(api key|secret|credentials?)[^.]{0,40}\b(leaked|exposed|public)\b"
+        ),
+    ),
+    Rule(
+        name="Security: authentication bypass or vulnerability",
+        looks_for="access without valid credentials, or a reported vulnerability",
+        outcome="vulnerability",
+        source=SOURCE,
+        test=matches(
+            r"(auth(entication)?|authori[sz]ation) bypass|\bbypass(es|ed)? (the )?auth"
+            r"|empty token|alg \"?none|impersonate|security (hole|vulnerability|issue|flaw)"
+            r"|^security:|vulnerabilit|accepted (by|for)[^.]{0,60}(different|another) "
+            r"(organi[sz]ation|tenant|account)"
+        ),
+    ),
+)
+
+# Kinds where harm is already happening: the playbook's P1 "breach ... actively exploited".
+ACTIVE = ("suspicious_access", "data_exposure")
+
+
+@dataclass(frozen=True)
+class SecurityFinding:
+    kind: str
+    reason: str
+
+    @property
+    def active(self) -> bool:
+        return self.kind in ACTIVE
+
+
+def detect(text: Text) -> SecurityFinding | None:
+    found = first_match(RULES, text)
+    if found is None:
+        return None
+    rule, evidence = found
+    return SecurityFinding(kind=rule.outcome, reason=rule.reason(evidence))

@@ -1,0 +1,175 @@
+"""Severity P1-P4 by the playbook's criteria (seed 003, 'Severity Classification Philosophy').
+
+Only the report's facts count: tone, capitals and exclamation marks never move severity
+(DESIGN.md section 7). Security, close-as and non-report kinds are settled before these rules;
+what remains is a failure report, read from the most to the least severe.
+"""
+
+from __future__ import annotations
+
+from .facts import (
+    CONSISTENT,
+    EDGE_CASE,
+    FAILS,
+    INTERMITTENT,
+    PERF_WORDS,
+    SILENT_FAILURE,
+    SUBSET,
+)
+from .rule import Rule, all_of, first_match, matches, none_of
+from .text import Text
+
+P1 = "Playbook P1 criteria"
+P2 = "Playbook P2 criteria"
+P3 = "Playbook P3 criteria"
+
+_WHOLE_API = matches(
+    r"\b(all|every)( single)?( of)?( our| my| the)?( api)? (requests?|calls?|endpoints?)\b"
+    r"|every endpoint|any endpoint|nothing works|completely down|everything is down"
+    r"|\bapi is down\b|unreachable|cannot reach the api|no request[^.]{0,40}succeeded"
+)
+_AUTH_SCOPE_ALL = matches(
+    r"all (of )?(our|my) (keys|api keys|users|clients|service accounts)|every one of our"
+    r"|for every client|nobody can|\bno key\b|keys all|all logins|every key"
+    r"|authentication system|all requests"
+)
+_PAYMENTS = matches(r"payment|\bcharges?\b|checkout|financial transaction")
+
+
+def _whole_api_down(text: Text) -> str | None:
+    """Every request failing, not one endpoint's every call, and not slowness."""
+    phrase = _WHOLE_API(text)
+    if not phrase or PERF_WORDS(text):
+        return None
+    if text.endpoints and not any(w in phrase for w in ("endpoint", "down", "nothing", "reach")):
+        return None
+    failing = text.server_error or text.has_status("401") or FAILS.search(text.low)
+    return phrase if failing else None
+
+
+def _auth_down(text: Text) -> str | None:
+    if not (text.has_status("401") or "authenticat" in text.low or "log in" in text.low):
+        return None
+    if SUBSET(text):
+        return None
+    return _AUTH_SCOPE_ALL(text)
+
+
+def _payments_down(text: Text) -> str | None:
+    found = _PAYMENTS(text)
+    failing = text.server_error or FAILS.search(text.low)
+    everyone = matches(r"\b(every|all)\b|\bis down\b")(text)
+    subset = matches(r"\b(over|above|when|whenever)\b|with a ")(text)
+    return found if found and failing and everyone and not subset else None
+
+
+def _endpoint_failing(text: Text) -> str | None:
+    if not text.endpoints or EDGE_CASE(text) or INTERMITTENT(text):
+        return None
+    failing = text.server_error or FAILS.search(text.low)
+    return text.endpoints[0] if failing and CONSISTENT(text) else None
+
+
+def _degraded(text: Text) -> str | None:
+    if INTERMITTENT(text):
+        return None
+    return matches(
+        r"\b\d+(\.\d+)?x\b|tripled|doubled|from \d+ ?ms to|\d+ ?ms vs|baseline"
+        r"|\d+ ?% (of the calls )?time out|half of the calls time out"
+    )(text)
+
+
+RULES = (
+    Rule(
+        "Playbook P1: authentication fully down",
+        "every key, user or client failing to authenticate",
+        "P1",
+        f"{P1}: authentication system completely non-functional",
+        _auth_down,
+    ),
+    Rule(
+        "Playbook P1: financial transactions failing",
+        "payments or charges failing for everyone in production",
+        "P1",
+        f"{P1}: financial transactions failing in production",
+        _payments_down,
+    ),
+    Rule(
+        "Playbook P1: all API requests failing",
+        "every request or endpoint failing for the customer",
+        "P1",
+        f"{P1}: all API requests failing for a customer",
+        _whole_api_down,
+    ),
+    Rule(
+        "Playbook P2: authentication failing for a subset of valid credentials",
+        "some valid keys, tokens or users rejected while others work",
+        "P2",
+        f"{P2}: authentication failures for subset of valid credentials",
+        all_of(matches(r"\b40[13]\b|rejected|cannot obtain|locked out"), SUBSET),
+    ),
+    Rule(
+        "Playbook P2: production credentials failing while staging works",
+        "a staging key working and the production key rejected",
+        "P2",
+        f"{P2} example: 'Our staging API key works but production key returns 403'",
+        matches(r"staging[^.]{0,60}works?[^.]{0,80}production[^.]{0,40}\b40[13]\b"),
+    ),
+    Rule(
+        "Playbook P2: performance degradation over 50%",
+        "latency a multiple of the baseline, or a large share of calls timing out",
+        "P2",
+        f"{P2}: performance degradation >50% from baseline",
+        _degraded,
+    ),
+    Rule(
+        "Playbook P2: silent failure",
+        "a success answer while the change or data is lost",
+        "P2",
+        "Playbook, always escalate: silent failures (200 returned when error should occur)",
+        SILENT_FAILURE,
+    ),
+    Rule(
+        "Playbook P2: webhooks not delivered at all",
+        "no webhook delivered since a point in time",
+        "P2",
+        f"{P2}: specific endpoint failing consistently",
+        matches(r"(no|zero) webhooks?( deliveries)?[^.]{0,40}(at all|deliver|since)"),
+    ),
+    Rule(
+        "Playbook P2: specific endpoint failing consistently",
+        "one endpoint failing on every call, for ordinary input",
+        "P2",
+        f"{P2}: specific endpoint failing consistently",
+        _endpoint_failing,
+    ),
+    Rule(
+        "Playbook P3: edge case validation failure",
+        "a failure on unusual input (very long, huge, odd dates)",
+        "P3",
+        f"{P3}: edge case validation failures",
+        EDGE_CASE,
+    ),
+    Rule(
+        "Playbook P3: issue not affecting most requests",
+        "an intermittent failure or one limited to some requests",
+        "P3",
+        f"{P3}: performance issue not affecting majority of requests",
+        INTERMITTENT,
+    ),
+    Rule(
+        "Playbook P3: functionality impaired, core operations not blocked",
+        "any other failure report",
+        "P3",
+        f"{P3}: functionality impaired but does not block core operations",
+        none_of(),
+    ),
+)
+
+OUTAGE_RULES = {RULES[0].name: "authentication", RULES[1].name: "other", RULES[2].name: "other"}
+
+
+def detect(text: Text) -> tuple[Rule, str]:
+    found = first_match(RULES, text)
+    assert found is not None  # the last rule always matches
+    return found

@@ -10,7 +10,7 @@ class MailConfig(AppConfig):
     def ready(self) -> None:
         from helpdesk import channels
 
-        from . import outbound
+        from . import imap_tasks, outbound  # noqa: F401 - imap_tasks registers the poll task
 
         for kind, render in outbound.RENDERERS.items():
             channels.register_email_renderer(kind, render)

@@ -1,0 +1,130 @@
+"""Polling a real Dovecot: messages are stored before they leave the mailbox, only over TLS."""
+
+from __future__ import annotations
+
+import ssl
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import OperationalError, connections
+
+from mail import imap, inbound
+from mail.models import InboundMessage
+from tests.factories import OrganizationFactory, make_contact
+from tests.mail.imap_server import dovecot  # noqa: F401 - the fixture
+from tickets.models import Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def mail(n: int, *, sender: str = "carol@acme.test") -> bytes:
+    return (
+        f"From: Carol <{sender}>\r\n"
+        f"To: support@helpdesk.localhost\r\n"
+        f"Subject: Problem number {n}\r\n"
+        f"Message-ID: <problem-{n}@acme.test>\r\n"
+        f"Date: Fri, 04 Dec 2026 10:00:00 +0000\r\n"
+        f"Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        f"Something broke, case {n}.\r\n"
+    ).encode()
+
+
+@pytest.fixture
+def customer():
+    return make_contact(
+        OrganizationFactory(name="Acme", domain="acme.test"), email="carol@acme.test"
+    )
+
+
+@pytest.fixture
+def trusted(settings, dovecot):  # noqa: F811
+    settings.HELPDESK_IMAP_CA_FILE = dovecot.ca_file
+    return dovecot
+
+
+def test_a_poll_opens_tickets_and_empties_the_mailbox(trusted, customer):
+    for n in range(3):
+        trusted.append(mail(n))
+    result = imap.poll(imap.parse_mailbox(trusted.url()))
+
+    assert (result.stored, result.left, result.skipped) == (3, 0, False)
+    assert trusted.count() == 0
+    assert sorted(Ticket.objects.values_list("title", flat=True)) == [
+        "Problem number 0",
+        "Problem number 1",
+        "Problem number 2",
+    ]
+    assert set(InboundMessage.objects.values_list("source", flat=True)) == {
+        "imap:support@127.0.0.1/INBOX"
+    }
+
+
+def test_starttls_mailboxes_are_polled_too(trusted, customer):
+    trusted.append(mail(1))
+    result = imap.poll(imap.parse_mailbox(trusted.url(scheme="imap+starttls")))
+    assert result.stored == 1
+    assert trusted.count() == 0
+
+
+def test_a_poll_takes_at_most_its_batch_oldest_first(trusted, customer):
+    for n in range(3):
+        trusted.append(mail(n))
+    result = imap.poll(imap.parse_mailbox(trusted.url()), limit=2)
+    assert result.stored == 2
+    assert trusted.count() == 1
+    assert sorted(Ticket.objects.values_list("title", flat=True)) == [
+        "Problem number 0",
+        "Problem number 1",
+    ]
+
+
+def test_plain_imap_is_refused_before_connecting(trusted):
+    with pytest.raises(imap.PlainTextRefused, match="never plain imap://"):
+        imap.parse_mailbox(trusted.url(scheme="imap"))
+    with pytest.raises(ImproperlyConfigured):
+        imap.configured_mailboxes(f"{trusted.url()} {trusted.url(scheme='imap')}")
+
+
+def test_an_unverified_certificate_is_refused_and_nothing_leaves(settings, dovecot, customer):  # noqa: F811
+    settings.HELPDESK_IMAP_CA_FILE = ""  # the self-signed certificate is not trusted
+    dovecot.append(mail(1))
+    with pytest.raises(ssl.SSLCertVerificationError):
+        imap.poll(imap.parse_mailbox(dovecot.url()))
+    assert dovecot.count() == 1
+    assert not InboundMessage.objects.exists()
+
+
+def test_a_message_that_cannot_be_stored_stays_in_the_mailbox(trusted, customer, monkeypatch):
+    for n in range(3):
+        trusted.append(mail(n))
+    real_receive, calls = inbound.receive, []
+
+    def database_gone_at_the_second(raw, *, source):
+        calls.append(source)
+        if len(calls) == 2:
+            raise OperationalError("the database went away")
+        return real_receive(raw, source=source)
+
+    monkeypatch.setattr(inbound, "receive", database_gone_at_the_second)
+    result = imap.poll(imap.parse_mailbox(trusted.url()))
+
+    assert (result.stored, result.left) == (1, 2)
+    assert trusted.count() == 2  # the one that failed and the one after it
+    monkeypatch.setattr(inbound, "receive", real_receive)
+    assert imap.poll(imap.parse_mailbox(trusted.url())).stored == 2
+    assert Ticket.objects.count() == 3
+
+
+def test_a_second_poller_of_the_same_mailbox_stands_aside(trusted, customer):
+    trusted.append(mail(1))
+    box = imap.parse_mailbox(trusted.url())
+    other = connections.create_connection("default")  # another process's session
+    with other.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [imap._lock_key(box)])
+        assert cursor.fetchone()[0]
+        result = imap.poll(box)
+        assert result.skipped
+        assert trusted.count() == 1
+        cursor.execute("SELECT pg_advisory_unlock(%s)", [imap._lock_key(box)])
+    other.close()
+    assert imap.poll(box).stored == 1

@@ -83,8 +83,10 @@ def analyse(*, title: str, description: str, tier: str = "", channel: str = "") 
     reasons["category"] = [cat_reason]
     reasons["issue_type"] = [f"Issue type {issue_type}: {sev_reason if outage else cat_reason}"]
 
-    if what and what.category in ("feature_request", "documentation", "other") and (
-        what.issue_type == "question" or what.category == "documentation"
+    if (
+        what
+        and what.category in ("feature_request", "documentation", "other")
+        and (what.issue_type == "question" or what.category == "documentation")
     ):
         env, env_reason = "unknown", "Environment unknown: a question names no failing system"
     else:
@@ -132,7 +134,8 @@ def _security(text: Text, finding: security.SecurityFinding, sig: ErrorSignature
     sev, sev_reason = _SECURITY_SEVERITY[finding.active]
     env, env_reason = category_rules.environment(text)
     if env == "unknown":
-        env, env_reason = "production", "Environment production: a security report concerns live data"
+        env = "production"
+        env_reason = "Environment production: a security report concerns live data"
     never = "DESIGN.md 7: security reports never get a close-as suggestion"
     return Analysis(
         severity=sev,
@@ -150,9 +153,7 @@ def _security(text: Text, finding: security.SecurityFinding, sig: ErrorSignature
             "category": ["DESIGN.md 7: security reports are authentication (access to data)"],
             "issue_type": [f"{finding.reason}: {_SECURITY_ISSUE_TYPE[finding.kind]}"],
             "environment": [env_reason],
-            "needs_info": [
-                "Playbook: do not request additional details via unencrypted channels"
-            ],
+            "needs_info": ["Playbook: do not request additional details via unencrypted channels"],
             "close_as": [never],
             "escalate": ["Playbook, always escalate: security-related issues"],
         },

@@ -215,9 +215,7 @@ def detect(text: Text) -> CloseAs | None:
     if found:
         rule, evidence = found
         reply = EXPECTED_TEMPLATE.format(explanation=rule.outcome)
-        return CloseAs(
-            "expected_behaviour", rule.reason(evidence), reply, *_category(rule)
-        )
+        return CloseAs("expected_behaviour", rule.reason(evidence), reply, *_category(rule))
     found = first_match(CONFIG_RULES, text)
     if found:
         rule, evidence = found

@@ -18,9 +18,7 @@ _FAILING = matches(
 )
 
 
-_QUESTION = re.compile(
-    r"\?(\s|$)|please close|we want to|delete (all )?our (account|data)"
-)
+_QUESTION = re.compile(r"\?(\s|$)|please close|we want to|delete (all )?our (account|data)")
 _OPENS_AS_QUESTION = re.compile(r"^(how|what|where|which|is there|do you)\b")
 
 
@@ -47,9 +45,7 @@ class Kind:
 
 
 def _kind(name, severity, category, issue_type, looks_for, source, test) -> tuple[Rule, Kind]:
-    rule = Rule(
-        name=name, looks_for=looks_for, outcome=name, source=source, test=test
-    )
+    rule = Rule(name=name, looks_for=looks_for, outcome=name, source=source, test=test)
     return rule, Kind(name, severity, category, issue_type, "")
 
 
@@ -89,7 +85,6 @@ RULES = (
         matches(
             r"feature request|can you add support|could you add|any plans to|please add"
             r"|would it be possible to add|would be great if|please (build|support)\b"
-
         ),
     ),
     _kind(
@@ -143,5 +138,5 @@ def detect(text: Text) -> Kind | None:
     if found is None:
         return None
     rule, evidence = found
-    kind = dict((r.name, k) for r, k in RULES)[rule.name]
+    kind = {r.name: k for r, k in RULES}[rule.name]
     return Kind(kind.name, kind.severity, kind.category, kind.issue_type, rule.reason(evidence))

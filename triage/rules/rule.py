@@ -1,4 +1,4 @@
-"""A rule an agent can read: what it looks for, what it suggests, and the playbook line behind it."""
+"""A rule an agent can read: what it looks for, what it suggests, the playbook line behind it."""
 
 from __future__ import annotations
 

@@ -20,7 +20,8 @@ RULES = (
         source=SOURCE,
         test=matches(
             r"unauthori[sz]ed access|suspicious (access|logins?|activity)"
-            r"|(calls|requests|logins?|activity)[\w ]{0,30} we (did not|didn't|never) (make|made|do)"
+            r"|(calls|requests|logins?|activity)[\w ]{0,30} we (did not|didn't|never)"
+            r" (make|made|do)"
             r"|we (never|did not|didn't) create|someone (is )?(using|downloading|accessing) our"
             r"|from (unknown|unfamiliar) ips?|ips? in a (country|hosting provider) we"
         ),

@@ -7,9 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 
-STATUS_CODES = (
-    "200|201|204|301|302|307|400|401|403|404|405|409|410|413|415|422|429|500|502|503|504"
-)
+STATUS_CODES = "200|201|204|301|302|307|400|401|403|404|405|409|410|413|415|422|429|500|502|503|504"
 _STATUS = re.compile(rf"(?<![\w.$/-])({STATUS_CODES})(?![\w.%/-])")
 _SERVER_ERROR_WORDS = re.compile(
     r"internal server error|service unavailable|bad gateway|gateway time-?out"
@@ -22,7 +20,9 @@ _TIME = re.compile(
     r"|\bthis (morning|afternoon|evening)\b|\blast night\b|\b\d+ (minutes|hours|days) ago\b"
     r"|\bsince (monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
 )
-_VERSION = re.compile(r"\b\d+\.\d+\.\d+\b|\bversion \d+(\.\d+)*\b|\bv\d+\.\d+\b|\bbuild \d+(\.\d+)*")
+_VERSION = re.compile(
+    r"\b\d+\.\d+\.\d+\b|\bversion \d+(\.\d+)*\b|\bv\d+\.\d+\b|\bbuild \d+(\.\d+)*"
+)
 # A quoted message, a JSON body or an exception name: the customer showed what went wrong.
 _ERROR_SHOWN = re.compile(r"\"[^\"]{3,}\"|'[^']{3,}'|\{|\b\w+(error|exception)\b|error:")
 _QUOTED = re.compile(r"\"[^\"]{3,}\"|\{")

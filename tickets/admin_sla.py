@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
+import functools
+import zoneinfo
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 
 from tickets.models import BusinessCalendar, CalendarPeriod, Holiday, SlaEvent, SlaPolicy, SlaTarget
 from tickets.models.sla import check_periods
@@ -45,8 +49,48 @@ class HolidayInline(admin.TabularInline):
     extra = 0
 
 
+@functools.cache
+def iana_zones() -> tuple[str, ...]:
+    """Every zone of the IANA database, sorted (about 600); the legacy aliases are left out."""
+    return tuple(sorted(z for z in zoneinfo.available_timezones() if "/" in z or z == "UTC"))
+
+
+class TimeZoneInput(forms.TextInput):
+    """A text box with the IANA zones as a datalist: typing "par" offers Europe/Paris, so the
+    zone is picked from the list with the browser's own search rather than typed blind."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"list": "iana-zones", "autocomplete": "off", "size": 32, **(attrs or {})})
+
+    def render(self, name, value, attrs=None, renderer=None):
+        options = format_html_join("", '<option value="{}">', ((z,) for z in iana_zones()))
+        field = super().render(name, value, attrs, renderer)
+        return format_html('{}<datalist id="iana-zones">{}</datalist>', field, options)
+
+
+class BusinessCalendarForm(forms.ModelForm):
+    class Meta:
+        model = BusinessCalendar
+        fields = ["name", "timezone"]
+        widgets = {"timezone": TimeZoneInput}
+        help_texts = {"timezone": "Pick from the list: type a city or region to search."}
+
+    def clean_timezone(self) -> str:
+        value = (self.cleaned_data.get("timezone") or "").strip()
+        if value in iana_zones():
+            return value
+        close = difflib.get_close_matches(value, iana_zones(), n=1, cutoff=0.6)
+        hint = f" Did you mean {close[0]}?" if close else ""
+        raise ValidationError(
+            f"“{value}” is not a time zone of the IANA list (like Europe/Paris or "
+            f"America/New_York): pick one from the list.{hint}",
+            code="unknown_timezone",
+        )
+
+
 @admin.register(BusinessCalendar)
 class BusinessCalendarAdmin(admin.ModelAdmin):
+    form = BusinessCalendarForm
     list_display = ["name", "timezone"]
     inlines = [PeriodInline, HolidayInline]
 

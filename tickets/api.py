@@ -125,6 +125,8 @@ def _ticket_list(request: Request) -> Response:
         .annotate(
             parent_number=ticket_number_of("parent"),
             duplicate_of_number=ticket_number_of("duplicate_of"),
+            merged_into_number=ticket_number_of("merged_into"),
+            follow_up_of_number=ticket_number_of("follow_up_of"),
         )
         .defer("search_vector")
     )

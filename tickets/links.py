@@ -9,11 +9,11 @@ while a parent incident may gather reports from several organizations.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NoReturn
 
 from django.db import connection
-from django.db.models import Case, Count, Q, QuerySet, When
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 
 from helpdesk.errors import DomainError
 from helpdesk.models import User
@@ -120,13 +120,18 @@ SHOWN = 25
 
 @dataclass(frozen=True)
 class Linked:
-    """The tickets linked to one ticket from the other side: its children (when it is an
-    incident) and its duplicates (when it is an original), as the viewer may see them."""
+    """The tickets linked to one ticket from the other side, as the viewer may see them: its
+    children (when it is an incident), its duplicates (when it is an original), its follow-ups
+    and the tickets merged into it."""
 
     children: list[dict]
     children_count: int
     duplicates: list[dict]
     duplicates_count: int
+    follow_ups: list[dict] = field(default_factory=list)
+    follow_ups_count: int = 0
+    merged_in: list[dict] = field(default_factory=list)
+    merged_in_count: int = 0
 
     @property
     def more_children(self) -> int:
@@ -136,28 +141,54 @@ class Linked:
     def more_duplicates(self) -> int:
         return self.duplicates_count - len(self.duplicates)
 
+    @property
+    def open_children(self) -> int:
+        """Open children among those listed (open ones come first)."""
+        return sum(1 for row in self.children if row["status"] in OPEN_STATUSES)
 
-def _rows(qs: QuerySet[Ticket]) -> list[dict]:
+
+# The link columns pointing at the ticket whose other side is read, by the name of the list.
+_SIDES = {
+    "children": "parent_id",
+    "duplicates": "duplicate_of_id",
+    "follow_ups": "follow_up_of_id",
+    "merged_in": "merged_into_id",
+}
+
+
+def _rows(qs: QuerySet[Ticket], side: str) -> QuerySet:
     # Open tickets first: on an incident they are the ones still waiting for news.
-    rows = (
-        qs.annotate(closed_first=Case(When(status__in=OPEN_STATUSES, then=0), default=1))
+    return (
+        qs.annotate(
+            closed_first=Case(When(status__in=OPEN_STATUSES, then=0), default=1),
+            side=Value(side),
+        )
         .order_by("closed_first", "number")
-        .values("number", "title", "status", "severity", "organization__name")[:SHOWN]
+        .values("side", "number", "title", "status", "severity", "organization__name")[:SHOWN]
     )
-    return [{**row, "key": ticket_key(row["number"])} for row in rows]
 
 
 def linked_to(user: User, ticket: Ticket) -> Linked:
-    """At most three queries whatever the number of links: the counts, then a page of each
-    side that has any. Tickets the viewer may not see are neither listed nor counted."""
+    """At most two queries whatever the number of links: the counts of each side, then one page
+    of each side that has any (read together). Tickets the viewer may not see are neither listed
+    nor counted."""
     visible = tickets_visible_to(user)
-    as_child, as_duplicate = Q(parent_id=ticket.pk), Q(duplicate_of_id=ticket.pk)
-    counts = visible.filter(as_child | as_duplicate).aggregate(
-        children=Count("pk", filter=as_child), duplicates=Count("pk", filter=as_duplicate)
+    sides = {name: Q(**{column: ticket.pk}) for name, column in _SIDES.items()}
+    either = Q()
+    for condition in sides.values():
+        either |= condition
+    counts = visible.filter(either).aggregate(
+        **{name: Count("pk", filter=condition) for name, condition in sides.items()}
     )
+    pages = [_rows(visible.filter(sides[name]), name) for name in sides if counts[name]]
+    listed: dict[str, list[dict]] = {name: [] for name in sides}
+    if pages:
+        rows = pages[0].union(*pages[1:], all=True) if len(pages) > 1 else pages[0]
+        for row in rows:
+            listed[row["side"]].append({**row, "key": ticket_key(row["number"])})
+    for name in listed:  # a union keeps no order: each side is put back in its own
+        listed[name].sort(key=lambda r: (r["status"] not in OPEN_STATUSES, r["number"]))
     return Linked(
-        children=_rows(visible.filter(as_child)) if counts["children"] else [],
-        children_count=counts["children"],
-        duplicates=_rows(visible.filter(as_duplicate)) if counts["duplicates"] else [],
-        duplicates_count=counts["duplicates"],
+        **{name: listed[name] for name in sides},
+        **{f"{name}_count": counts[name] for name in sides},
     )

@@ -196,6 +196,13 @@ class TicketSerializer(FastReadMixin, serializers.ModelSerializer):
     )
     parent = serializers.SerializerMethodField(help_text="Key of the incident; null for customers.")
     duplicate_of = serializers.SerializerMethodField(help_text="Null for customers.")
+    merged_into = serializers.SerializerMethodField(
+        help_text="Key of the ticket this one was merged into (it is then closed, and the "
+        "conversation goes on there); null otherwise. Clients follow it."
+    )
+    follow_up_of = serializers.SerializerMethodField(
+        help_text="Key of the closed ticket this one follows up; null otherwise."
+    )
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -234,6 +241,8 @@ class TicketSerializer(FastReadMixin, serializers.ModelSerializer):
             "is_security",
             "parent",
             "duplicate_of",
+            "merged_into",
+            "follow_up_of",
             "created_at",
             "updated_at",
             "first_response_at",
@@ -250,6 +259,14 @@ class TicketSerializer(FastReadMixin, serializers.ModelSerializer):
     @extend_schema_field({"type": "string", "nullable": True, "example": "SUP-1000"})
     def get_duplicate_of(self, obj: Ticket) -> str | None:
         return obj.duplicate_of_key
+
+    @extend_schema_field({"type": "string", "nullable": True, "example": "SUP-1000"})
+    def get_merged_into(self, obj: Ticket) -> str | None:
+        return obj.merged_into_key
+
+    @extend_schema_field({"type": "string", "nullable": True, "example": "SUP-1000"})
+    def get_follow_up_of(self, obj: Ticket) -> str | None:
+        return obj.follow_up_of_key
 
     def get_url(self, obj: Ticket) -> str:
         # Built once per serializer, not once per row: a list page has 50 of them.

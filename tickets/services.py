@@ -19,7 +19,7 @@ from helpdesk import markdown as md
 from helpdesk.errors import DomainError, Forbidden
 from helpdesk.models import User
 
-from . import conflicts, events, lifecycle, links
+from . import collisions, conflicts, events, lifecycle, links
 from .choices import OPEN_STATUSES, EventKind, Status
 from .limits import MAX_COMMENT_CHARS, TICKET_TEXT_LIMITS, check_length
 from .models import Attachment, Comment, Organization, Team, Ticket, TicketEvent
@@ -336,6 +336,7 @@ def ticket_transition(
     message: str = "",
     files: Iterable[UploadedFile] = (),
     now: datetime | None = None,
+    seen_event_id: int | None = None,
 ) -> Ticket:
     """Move along the lifecycle; an illegal move raises DomainError and changes nothing.
 
@@ -368,7 +369,14 @@ def ticket_transition(
         )
     now = now or clock.now()
     if message:
-        comment_add(ticket=ticket, author=actor, body=message, files=files, now=now)
+        comment_add(
+            ticket=ticket,
+            author=actor,
+            body=message,
+            files=files,
+            now=now,
+            seen_event_id=seen_event_id,
+        )
         ticket = _lock(ticket)
     ticket.status = to
     ticket.updated_at = now
@@ -475,11 +483,14 @@ def comment_add(
     is_internal: bool = False,
     files: Iterable[UploadedFile] = (),
     now: datetime | None = None,
+    seen_event_id: int | None = None,
 ) -> Comment:
     """A public reply or an internal note.
 
     The first public reply by an agent is the first response. A customer's reply to a ticket
-    waiting on them hands it back to the team.
+    waiting on them hands it back to the team. `seen_event_id` is the last timeline entry the
+    author's page showed: a reply or note someone else wrote after it raises
+    `collisions.CrossedReply` and nothing is written (tickets/collisions.py).
     """
     body = (body or "").strip()
     files = list(files)
@@ -489,6 +500,10 @@ def comment_add(
     if is_internal and not author.is_agent_side:
         raise Forbidden("Only agents can add internal notes.")
     ticket = _lock(ticket)
+    if seen_event_id is not None:
+        collisions.refuse_if_crossed(
+            ticket, seen_id=seen_event_id, author=author, now=now or clock.now()
+        )
     if ticket.status == Status.CLOSED and not is_internal:
         raise DomainError(
             "This ticket is closed. Open a new ticket and mention this one.",
@@ -663,11 +678,14 @@ def sla_resolution_fulfil_by_commitment(
     return done
 
 
-from .macros import macro_apply  # noqa: E402,F401
+from .contacts import contact_create  # noqa: E402,F401
 from .followers import (  # noqa: E402,F401
     ticket_cc_add,
     ticket_cc_remove,
     ticket_follow,
     ticket_unfollow,
 )
-from .contacts import contact_create  # noqa: E402,F401
+from .followup import ticket_follow_up  # noqa: E402,F401
+from .incidents import children_resolve  # noqa: E402,F401
+from .macros import macro_apply  # noqa: E402,F401
+from .merge import ticket_merge  # noqa: E402,F401

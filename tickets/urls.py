@@ -1,6 +1,16 @@
 from django.urls import path
 
-from tickets.views import attachments, followers, links, macros, queue, sla, ticket
+from tickets.views import (
+    attachments,
+    followers,
+    followup,
+    links,
+    macros,
+    merge,
+    queue,
+    sla,
+    ticket,
+)
 
 urlpatterns = [
     path("queue/", queue.queue_page, name="queue"),
@@ -14,6 +24,14 @@ urlpatterns = [
     path("tickets/<str:key>/reply/", ticket.ticket_reply, name="ticket_reply"),
     path("tickets/<str:key>/update/", ticket.ticket_update, name="ticket_update"),
     path("tickets/<str:key>/link/", links.ticket_link, name="ticket_link"),
+    path("tickets/<str:key>/merge/", merge.ticket_merge, name="ticket_merge"),
+    path("tickets/<str:key>/merge/picker/", merge.ticket_merge_picker, name="ticket_merge_picker"),
+    path("tickets/<str:key>/follow-up/", followup.ticket_follow_up, name="ticket_follow_up"),
+    path(
+        "tickets/<str:key>/resolve-children/",
+        links.ticket_resolve_children,
+        name="ticket_resolve_children",
+    ),
     path("tickets/<str:key>/status/", ticket.ticket_status, name="ticket_status"),
     path("tickets/<str:key>/take/", ticket.ticket_take, name="ticket_take"),
     path("tickets/<str:key>/presence/", ticket.ticket_presence, name="ticket_presence"),

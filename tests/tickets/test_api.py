@@ -386,6 +386,8 @@ def test_agent_opens_a_ticket_for_a_customer(api, agent, org_a, customer_a):
         "is_security": False,
         "parent": incident.key,
         "duplicate_of": None,
+        "merged_into": None,
+        "follow_up_of": None,
         "created_at": "2025-03-03T10:00:00Z",
         "updated_at": "2025-03-03T10:00:00Z",
         "first_response_at": None,

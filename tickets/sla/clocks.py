@@ -297,6 +297,21 @@ def on_public_agent_reply(ticket: Ticket, *, now: datetime) -> None:
     sync_ticket(ticket, now=now)
 
 
+def stop(ticket: Ticket, *, now: datetime, reason: str) -> None:
+    """Stop every target still owed without fulfilling it: the ticket no longer stands on its own
+    (merged into another, whose clocks carry the customer's wait). Stopping is not a breach; a
+    running target already past its due time was breached then, and is recorded now if the
+    engine has not ticked since (late is late, as for any stop). The caller holds the row lock."""
+    for target in ticket.sla_targets.select_related("policy", "calendar"):
+        if target.is_running:
+            breach_if_late(target, ticket=ticket, now=now)
+        if target.fulfilled_at is None:
+            _log(target, SlaEventKind.CANCELLED, now=now, reason=reason)
+        target.next_check_at = None
+        target.save(update_fields=["next_check_at", "breached_at"])
+    sync_ticket(ticket, now=now)
+
+
 COMMITMENT = "commitment"  # SlaEvent.data["by"] of a resolution fulfilled by a commitment
 
 

@@ -107,11 +107,35 @@ def event_summary(event) -> str:
     if kind == EventKind.FIELD and event.field in _SUMMARISED_FIELDS:
         # Macros, followers and CC say in their own words what they did.
         return (after or before or {}).get("summary", event.field)
+    if kind in (EventKind.MERGE, EventKind.FOLLOW_UP):
+        return merge_summary(event)
     if kind == EventKind.LINK:
         if after:
             return f"set {field} to {_label(after)}"
         return f"removed {field} {_label(before)}"
     return f"changed {field} from {_label(before)} to {_label(after)}"
+
+
+def _moved(data: dict) -> str:
+    parts = [
+        f"{data.get('comments', 0)} comment{'s' if data.get('comments') != 1 else ''}",
+        f"{data.get('attachments', 0)} attachment{'s' if data.get('attachments') != 1 else ''}",
+    ]
+    if data.get("requester"):
+        parts.append(f"{data['requester']} as CC")
+    return ", ".join(parts)
+
+
+def merge_summary(event) -> str:
+    """Merges and follow-ups name the ticket on the other side (tickets/merge.py, followup.py)."""
+    data = event.after or {}
+    if event.field == "merged_into":
+        return f"merged this ticket into {data.get('into')} ({_moved(data)} moved there)"
+    if event.field == "merged_in":
+        return f"merged {data.get('from')} into this ticket ({_moved(data)} moved here)"
+    if event.field == "follow_up_of":
+        return f"opened this ticket as a follow-up of {data.get('of')}"
+    return f"opened {data.get('follow_up')} as a follow-up of this ticket"
 
 
 @register.filter

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from helpdesk.access import agent_side_required
 from helpdesk.errors import DomainError
-from tickets import services
+from tickets import incidents, services
 from tickets.selectors import attachments_visible_to, ticket_get_for_user
 from tickets.templatetags.ticket_links import panel_context
 from tickets.timeline import timeline
@@ -50,6 +50,36 @@ def ticket_link(request, key: str):
         return redirect("ticket_detail", key=ticket.key)
     ticket = ticket_get_for_user(request.user, key)
     ctx = panel_context(request.user, ticket, error=error, error_field=field, typed=typed)
+    ctx["timeline"] = timeline(
+        request.user, ticket, list(attachments_visible_to(request.user, ticket))
+    )
+    ctx["oob"] = True
+    return render(request, "tickets/_links_response.html", ctx)
+
+
+@require_POST
+@agent_side_required
+def ticket_resolve_children(request, key: str):
+    """Resolve the open tickets of this incident, each with the reply written in the panel; the
+    panel then says which were resolved and which were refused, and why."""
+    ticket = ticket_get_for_user(request.user, key)
+    message = request.POST.get("message", "")
+    result, error = None, ""
+    try:
+        result = incidents.children_resolve(parent=ticket, actor=request.user, message=message)
+    except DomainError as exc:
+        error = exc.message
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, f"Resolved: {', '.join(result.resolved) or 'none'}.")
+            for child, why in result.refused:
+                messages.warning(request, f"{child} was not resolved: {why}")
+        return redirect("ticket_detail", key=ticket.key)
+    ticket = ticket_get_for_user(request.user, key)
+    ctx = panel_context(request.user, ticket, error=error)
+    ctx.update(children_result=result, children_message=message if error else "")
     ctx["timeline"] = timeline(
         request.user, ticket, list(attachments_visible_to(request.user, ticket))
     )

@@ -13,7 +13,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -310,6 +310,13 @@ def _event_entry(event: TicketEvent, ticket: Ticket, viewer: User) -> Entry | No
             event=event,
             text=f"{who} renamed the ticket to “{event.after}”",
         )
+    if event.kind == EventKind.FOLLOW_UP:
+        data = event.after or {}
+        if event.field == "follow_up_of":
+            text = f"{who} opened this ticket as a follow-up of {data.get('of')}"
+        else:
+            text = f"{who} opened {data.get('follow_up')} as a follow-up of this ticket"
+        return Entry("event", event.created_at, event.pk, event=event, text=text)
     # Replies are shown as comments; attachments beside the message they came with.
     return None
 
@@ -380,10 +387,24 @@ def _ticket_ctx(
 @customer_required
 def portal_ticket(request: HttpRequest, key: str) -> HttpResponse:
     ticket = ticket_get_for_user(request.user, key)
+    if ticket.merged_into_id and (target := _merge_target(request.user, ticket)):
+        messages.info(
+            request, f"{ticket.key} was merged into {target.key}: the conversation goes on here."
+        )
+        return redirect("portal_ticket", key=target.key)
     template = "tickets/portal_ticket.html"
     if request.htmx and not request.htmx.boosted:
         template += "#portal-conversation"
     return render(request, template, _ticket_ctx(request, ticket))
+
+
+def _merge_target(user: User, ticket: Ticket) -> Ticket | None:
+    """The ticket a merged one went into, when the customer may see it (a security report
+    filed by a colleague stays out of sight: they then see the merged ticket as it was)."""
+    try:
+        return ticket_get_for_user(user, ticket.merged_into_key)
+    except Http404:
+        return None
 
 
 @require_POST

@@ -14,7 +14,16 @@ from helpdesk import clock, markdown, presence
 from helpdesk.access import agent_side_required
 from helpdesk.errors import DomainError
 from helpdesk.models import User
-from tickets import conflicts, followers, lifecycle, macros, placeholders, replies, services
+from tickets import (
+    collisions,
+    conflicts,
+    followers,
+    lifecycle,
+    macros,
+    placeholders,
+    replies,
+    services,
+)
 from tickets.choices import Status
 from tickets.forms import (
     MAX_UPLOAD_MB,
@@ -49,9 +58,11 @@ def _side_form(ticket) -> TicketFieldsForm:
 def _context(request, ticket, **extra) -> dict:
     attachments = list(attachments_visible_to(request.user, ticket))
     templates = replies.offered_templates(ticket)
+    entries = timeline(request.user, ticket, attachments)
     ctx = {
         "ticket": ticket,
-        "timeline": timeline(request.user, ticket, attachments),
+        "timeline": entries,
+        "last_event_id": max((e.id for e in entries), default=0),
         "attachments": attachments,
         "side_form": _side_form(ticket),
         "targets": [
@@ -139,6 +150,8 @@ def ticket_detail(request, key: str):
 def ticket_reply(request, key: str):
     ticket = ticket_get_for_user(request.user, key)
     form = ReplyForm(request.POST)
+    seen = request.POST.get("seen_event", "")
+    seen_event_id = int(seen) if seen.isdigit() else None
     if not form.is_valid():
         error = "; ".join(e for errs in form.errors.values() for e in errs)
         return _respond(request, ticket, error=error, reply_form=form)
@@ -153,6 +166,7 @@ def ticket_reply(request, key: str):
                     actor=request.user,
                     message=form.cleaned_data["body"],
                     files=request.FILES.getlist("files"),
+                    seen_event_id=seen_event_id,
                 )
             else:
                 services.comment_add(
@@ -161,6 +175,7 @@ def ticket_reply(request, key: str):
                     body=form.cleaned_data["body"],
                     is_internal=form.cleaned_data["is_internal"],
                     files=request.FILES.getlist("files"),
+                    seen_event_id=seen_event_id,
                 )
                 if target and target != ticket.status:
                     services.ticket_transition(ticket=ticket, to=target, actor=request.user)
@@ -258,7 +273,15 @@ def ticket_presence(request, key: str):
         f"ticket:{ticket.pk}", user_id=request.user.pk, name=request.user.display_name, state=state
     )
     others = presence.others(f"ticket:{ticket.pk}", user_id=request.user.pk)
-    return render(request, "tickets/ticket.html#presence", {"ticket": ticket, "others": others})
+    ctx = {"ticket": ticket, "others": others}
+    seen = request.POST.get("seen_event", "")
+    if seen.isdigit():  # what others changed since this page was drawn (tickets/collisions.py)
+        ctx["last_event_id"] = int(seen)
+        ctx["change"] = collisions.newer_change(ticket, seen_id=int(seen), viewer=request.user)
+        if ctx["change"]:
+            ctx["change_ago"] = ctx["change"].ago(clock.now())
+        return render(request, "tickets/_presence_poll.html", ctx)
+    return render(request, "tickets/ticket.html#presence", ctx)
 
 
 @require_POST

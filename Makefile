@@ -4,6 +4,7 @@
 # make chaos  the crash tests repeated (CHAOS_REPEAT=100): totals; fails if any round lost or failed
 # make lint   ruff check + ruff format --check
 # make bench  the same setup, then the benchmark suite against the 1M-ticket dataset (bench/README.md)
+# make triage-report  triage both halves of the labelled corpus and print accuracy per dimension
 # make stop   stop the private PostgreSQL and Redis; make clean also deletes var/
 #
 # PostgreSQL and Redis are private servers under var/ (scripts/services.sh) unless DATABASE_URL /
@@ -19,7 +20,7 @@ HELPDESK_CHROMIUM ?= /usr/bin/chromium
 # Every command that talks to PostgreSQL or Redis runs after this prefix.
 SERVICES_ENV = eval "$$(scripts/services.sh env)" &&
 
-.PHONY: help setup bootstrap venv services run test chaos lint bench stop clean
+.PHONY: help setup bootstrap venv services run test chaos lint bench stop clean triage-report
 
 help:
 	@sed -n 's/^# \(make .*\)/\1/p' $(firstword $(MAKEFILE_LIST))
@@ -97,6 +98,10 @@ bench: setup
 		fi; \
 	fi
 	@$(SERVICES_ENV) $(PYTHON) -m bench.run
+
+# A scratch database of its own (test_helpdesk_triage_report, kept between runs).
+triage-report: setup
+	@$(SERVICES_ENV) $(PYTHON) scripts/triage_report.py
 
 lint: venv
 	.venv/bin/ruff check .

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 
 from helpdesk.models import Role, User
 from helpdesk.widgets import FastSelect, FlatChoices
@@ -208,7 +209,12 @@ class TicketCreateForm(forms.Form):
         empty_label="Choose the customer…",
     )
     requester = forms.CharField(
-        required=False, max_length=150, help_text="Username of the contact who reported it"
+        required=False,
+        max_length=254,
+        help_text="Search by name or email; pick the contact who reported it",
+        widget=forms.TextInput(
+            attrs={"type": "search", "autocomplete": "off", "placeholder": "Name or email"}
+        ),
     )
     channel = forms.ChoiceField(choices=Channel.choices, initial=Channel.PHONE)
     title = forms.CharField(max_length=200)
@@ -252,14 +258,32 @@ class TicketCreateForm(forms.Form):
         self.fields["assignee"].choices = FlatChoices(_agent_choices())
         self.fields["team"].choices = FlatChoices(_team_choices())
 
-    def clean_requester(self):
-        username = self.cleaned_data.get("requester", "").strip()
-        if not username:
+    def clean(self):
+        data = super().clean()
+        if "requester" not in self.errors:
+            data["requester"] = self._requester(
+                data.get("requester") or "", data.get("organization")
+            )
+        return data
+
+    def _requester(self, text: str, organization: Organization | None) -> User | None:
+        """The contact picked by email (the picker fills it in) or username. When an address is
+        shared by contacts of several customers, the one of the chosen organization; a contact
+        of another organization is refused by the service, in its words."""
+        text = text.strip()
+        if not text:
             return None
-        user = User.objects.filter(username=username, role=Role.CUSTOMER).first()
-        if user is None:
-            raise forms.ValidationError("No contact with this username.")
-        return user
+        found = list(
+            User.objects.filter(role=Role.CUSTOMER)
+            .filter(Q(username=text) | Q(email__iexact=text))
+            .select_related("contact")
+            .order_by("pk")[:20]
+        )
+        if not found:
+            self.add_error("requester", f"No contact with the name or email “{text}”.")
+            return None
+        ours = [u for u in found if organization and u.contact.organization_id == organization.pk]
+        return (ours or found)[0]
 
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)

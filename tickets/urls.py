@@ -8,6 +8,7 @@ from tickets.views import (
     macros,
     merge,
     queue,
+    requesters,
     sla,
     ticket,
 )
@@ -20,6 +21,8 @@ urlpatterns = [
     path("queue/views/", queue.saved_view_create, name="saved_view_create"),
     path("queue/views/<int:pk>/delete/", queue.saved_view_delete, name="saved_view_delete"),
     path("tickets/new/", ticket.ticket_new, name="ticket_new"),
+    path("tickets/new/requesters/", requesters.requester_search, name="ticket_new_requesters"),
+    path("tickets/new/contacts/", requesters.requester_create, name="ticket_new_contact"),
     path("tickets/<str:key>/", ticket.ticket_detail, name="ticket_detail"),
     path("tickets/<str:key>/reply/", ticket.ticket_reply, name="ticket_reply"),
     path("tickets/<str:key>/update/", ticket.ticket_update, name="ticket_update"),

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from tickets.models import BusinessCalendar, SlaTarget
 from tickets.sla.businesstime import CalendarSpec
-from tickets.sla.calendars import spec_for
 
 DRAFT_WITHIN = timedelta(hours=48)
 P1_REVIEW_WITHIN = timedelta(days=3)
@@ -39,9 +39,21 @@ def add_business_days(start: datetime, days: int, spec: CalendarSpec) -> datetim
 
 
 def calendar_of(ticket) -> CalendarSpec:
-    if ticket.sla_calendar_id:
-        return spec_for(ticket.sla_calendar_id)
-    return CalendarSpec.always_open()
+    """Read afresh rather than from the SLA engine's one-minute cache: a postmortem is opened
+    once, and a holiday added this minute counts."""
+    # A resolved ticket runs no clock and keeps no calendar of its own: its SLA targets do.
+    calendar_id = ticket.sla_calendar_id or (
+        SlaTarget.objects.filter(ticket=ticket)
+        .order_by("-started_at", "-id")
+        .values_list("calendar_id", flat=True)
+        .first()
+    )
+    calendar = (
+        BusinessCalendar.objects.prefetch_related("periods", "holidays")
+        .filter(pk=calendar_id)
+        .first()
+    )
+    return calendar.spec() if calendar else CalendarSpec.always_open()
 
 
 def draft_due(resolved_at: datetime) -> datetime:

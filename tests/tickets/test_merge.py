@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
 from helpdesk import clock
@@ -277,3 +279,14 @@ def test_a_target_already_past_due_is_breached_when_the_merge_stops_it(agent, pa
     breached = SlaEvent.objects.filter(ticket=source, kind=SlaEventKind.BREACHED)
     assert running
     assert breached.count() == running
+
+
+def test_the_demo_seed_loads_a_merge_and_a_follow_up_once(agent, org_a):
+    for name in ("dana", "raj"):
+        make_contact(org_a, username=name)
+
+    call_command("seed_workflow", if_empty=True, stdout=StringIO())
+    call_command("seed_workflow", if_empty=True, stdout=StringIO())
+
+    assert Ticket.objects.filter(merged_into__isnull=False).count() == 1
+    assert Ticket.objects.filter(follow_up_of__isnull=False).count() == 1

@@ -28,6 +28,7 @@ urlpatterns = [
     path("kb/", include("kb.urls")),
     path("help/", include("kb.urls_help")),
     path("search/", include("kb.search.urls")),
+    path("mail/", include("mail.urls")),
     path("triage/", include("triage.urls")),
     path("", include("tickets.urls")),
 ]

@@ -11,6 +11,7 @@ class MailConfig(AppConfig):
         from helpdesk import channels
 
         from . import imap_tasks, outbound  # noqa: F401 - imap_tasks registers the poll task
+        from . import tasks  # noqa: F401 - registers the engine's mail module
 
         for kind, render in outbound.RENDERERS.items():
             channels.register_email_renderer(kind, render)

@@ -26,7 +26,7 @@ from tickets.choices import Status as TicketStatus
 from tickets.limits import MAX_COMMENT_CHARS
 from tickets.models import Ticket
 
-from . import noise, quotes, routing
+from . import envelope, noise, quotes, routing
 from .models import InboundMessage, Reason, Status
 from .parsing import ParsedMessage, parse
 
@@ -56,7 +56,7 @@ def store(raw: bytes, *, source: str) -> InboundMessage:
     """The raw message in its own committed transaction, with the few headers the held list
     shows. A Message-ID seen before is stored too, as an ignored duplicate of the first."""
     now = clock.now()
-    fields = _summary(raw)
+    fields = envelope.summary(raw)
     row = InboundMessage(
         raw=raw,
         sha256=hashlib.sha256(raw).hexdigest(),
@@ -80,20 +80,6 @@ def store(raw: bytes, *, source: str) -> InboundMessage:
         row.status, row.reason, row.processed_at = Status.IGNORED, Reason.DUPLICATE, now
         row.save()
         return row
-
-
-def _summary(raw: bytes) -> dict:
-    """Message-ID, sender and subject for the list; blanks when the headers cannot be read."""
-    try:
-        parsed = parse(raw)
-    except Exception:  # noqa: BLE001 - stored anyway; ingest will hold it with the error
-        return {}
-    return {
-        "message_id": parsed.message_id,
-        "from_address": parsed.from_address,
-        "from_name": parsed.from_name,
-        "subject": parsed.subject[:500],
-    }
 
 
 def ingest(message: InboundMessage, *, unknown_senders: str | None = None) -> InboundMessage:

@@ -68,6 +68,12 @@ class InboundMessage(models.Model):
                 condition=models.Q(status="held"),
                 name="inbound_held_newest",
             ),
+            # What the engine still has to ingest, oldest first.
+            models.Index(
+                fields=["received_at", "id"],
+                condition=models.Q(status="received"),
+                name="inbound_received_oldest",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

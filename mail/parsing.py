@@ -10,13 +10,13 @@ import email
 import mimetypes
 from dataclasses import dataclass, field
 from email import policy
-from email.header import decode_header, make_header
 from email.message import Message
-from email.utils import getaddresses, parseaddr
 
 import charset_normalizer
 import nh3
 from markdownify import markdownify
+
+from .envelope import first_id, header, message_ids, sender
 
 # What mail clients declare versus what they send: browsers read these labels the same way
 # (the WHATWG encoding standard), since Latin-1 mail is nearly always Windows-1252 in practice.
@@ -72,7 +72,7 @@ class ParsedMessage:
 
 def parse(raw: bytes) -> ParsedMessage:
     msg = email.message_from_bytes(raw, policy=policy.default)
-    from_name, from_address = _sender(msg)
+    from_name, from_address = sender(msg)
     plain, html, attachments, forwarded = _walk(msg)
     if plain is not None and plain.strip():
         text, is_html = plain, False
@@ -81,7 +81,7 @@ def parse(raw: bytes) -> ParsedMessage:
     else:
         text, is_html = plain or "", False
     return ParsedMessage(
-        message_id=_first_id(header(msg, "Message-ID")),
+        message_id=first_id(header(msg, "Message-ID")),
         from_address=from_address.lower(),
         from_name=from_name,
         subject=" ".join(header(msg, "Subject").split()),
@@ -94,56 +94,6 @@ def parse(raw: bytes) -> ParsedMessage:
         headers={name.lower(): header(msg, name) for name in set(msg.keys())},
         message=msg,
     )
-
-
-def header(msg: Message, name: str) -> str:
-    """A header's decoded value, or "" when missing. A malformed header (bad encoded words,
-    broken address syntax) is read as its raw text rather than failing the message."""
-    try:
-        value = msg.get(name)
-        return "" if value is None else str(value).strip()
-    except Exception:  # noqa: BLE001 - the email package raises many kinds on malformed input
-        raw = next((v for k, v in msg.raw_items() if k.lower() == name.lower()), None)
-        if raw is None:
-            return ""
-        try:
-            return str(make_header(decode_header(str(raw)))).strip()
-        except Exception:  # noqa: BLE001
-            return str(raw).strip()
-
-
-def message_ids(value: str) -> list[str]:
-    """The `<id>` tokens of In-Reply-To / References, in order; clients fold and mangle these."""
-    ids, rest = [], value or ""
-    while "<" in rest:
-        start = rest.index("<")
-        end = rest.find(">", start)
-        if end == -1:
-            break
-        token = rest[start : end + 1].strip()
-        if len(token) > 2 and " " not in token:
-            ids.append(token[:998])
-        rest = rest[end + 1 :]
-    return ids
-
-
-def _first_id(value: str) -> str | None:
-    found = message_ids(value)
-    if found:
-        return found[0]
-    value = value.strip()
-    return value[:998] or None
-
-
-def _sender(msg: Message) -> tuple[str, str]:
-    for name in ("From", "Sender", "Reply-To"):
-        value = header(msg, name)
-        if value:
-            addresses = [a for a in getaddresses([value]) if "@" in a[1]]
-            found = addresses[0] if addresses else parseaddr(value)
-            if "@" in found[1]:
-                return found[0][:200], found[1][:320]
-    return "", ""
 
 
 def _walk(msg: Message) -> tuple[str | None, str | None, list[Attachment], list[str]]:

@@ -11,6 +11,8 @@ from html import escape
 
 from mailparser_reply.parser import EmailMessage
 
+from .markers import REPLY_MARKER
+
 # The languages of the "On <date>, <name> wrote:" lines and signatures recognised.
 LANGUAGES = ["en", "de", "fr", "es", "it", "nl", "pt", "sv", "pl", "ja"]
 FORWARD_MARKERS = re.compile(
@@ -26,6 +28,12 @@ def split(text: str, *, subject: str = "") -> tuple[str, str]:
     """(the new words, what is folded under them). A forwarded message is all content: what
     the customer forwards is what they want us to read, so nothing of it is folded."""
     text = text.strip()
+    marker = text.find(REPLY_MARKER)
+    if marker != -1:
+        # Our own mail quoted under the answer: everything from the marker's line is history.
+        line_start = text.rfind("\n", 0, marker) + 1
+        reply, folded = split(text[:line_start], subject=subject)
+        return reply, f"{folded}\n\n{text[line_start:]}".strip()
     if not text or FORWARD_SUBJECT.match(subject) or FORWARD_MARKERS.search(text):
         return text, ""
     try:

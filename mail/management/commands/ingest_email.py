@@ -1,6 +1,8 @@
-"""`manage.py ingest_email < message.eml`: how a mail server pipes one message in.
+"""`manage.py ingest_email --sync < message.eml`: store one message and ingest it before
+exiting, saying what became of it. Without --sync, manage.py hands the message to mail.pipe,
+which stores it without starting Django (the engine ingests it); see that module.
 
-Exit status 0 once the message is stored (whatever became of it: a ticket, a comment, ignored
+Exit status 0 once the message is stored, whatever became of it (a ticket, a comment, ignored
 or held); 75 (EX_TEMPFAIL) when it could not be stored, so the mail server keeps it and retries.
 """
 
@@ -11,9 +13,7 @@ import sys
 from django.core.management.base import BaseCommand
 
 from mail.inbound import receive
-
-EX_DATAERR = 65  # nothing to store: the mail server bounces it rather than retrying
-EX_TEMPFAIL = 75
+from mail.pipe import EX_DATAERR, EX_TEMPFAIL
 
 
 class Command(BaseCommand):
@@ -21,6 +21,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--source", default="stdin", help="Recorded as the message's source.")
+        parser.add_argument(
+            "--sync", action="store_true", help="Ingest before exiting (this command)."
+        )
 
     def handle(self, *args, source: str, **options):
         raw = sys.stdin.buffer.read()

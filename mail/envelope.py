@@ -1,0 +1,76 @@
+"""The few headers read before anything else (who, what about, which Message-ID), with the
+standard library alone: the mail server's pipe stores a message with these and nothing more.
+Every reader here survives malformed headers."""
+
+from __future__ import annotations
+
+from email import policy
+from email.header import decode_header, make_header
+from email.message import Message
+from email.parser import BytesHeaderParser
+from email.utils import getaddresses, parseaddr
+
+
+def summary(raw: bytes) -> dict:
+    """Message-ID, sender and subject as the held list shows them; blanks when unreadable."""
+    try:
+        msg = BytesHeaderParser(policy=policy.default).parsebytes(raw)
+        name, address = sender(msg)
+        return {
+            "message_id": first_id(header(msg, "Message-ID")),
+            "from_address": address.lower(),
+            "from_name": name,
+            "subject": " ".join(header(msg, "Subject").split())[:500],
+        }
+    except Exception:  # noqa: BLE001 - stored anyway; ingest holds it with the error
+        return {"message_id": None, "from_address": "", "from_name": "", "subject": ""}
+
+
+def header(msg: Message, name: str) -> str:
+    """A header's decoded value, or "" when missing. A malformed header (bad encoded words,
+    broken address syntax) is read as its raw text rather than failing the message."""
+    try:
+        value = msg.get(name)
+        return "" if value is None else str(value).strip()
+    except Exception:  # noqa: BLE001 - the email package raises many kinds on malformed input
+        raw = next((v for k, v in msg.raw_items() if k.lower() == name.lower()), None)
+        if raw is None:
+            return ""
+        try:
+            return str(make_header(decode_header(str(raw)))).strip()
+        except Exception:  # noqa: BLE001
+            return str(raw).strip()
+
+
+def message_ids(value: str) -> list[str]:
+    """The `<id>` tokens of In-Reply-To / References, in order; clients fold and mangle these."""
+    ids, rest = [], value or ""
+    while "<" in rest:
+        start = rest.index("<")
+        end = rest.find(">", start)
+        if end == -1:
+            break
+        token = rest[start : end + 1].strip()
+        if len(token) > 2 and " " not in token:
+            ids.append(token[:998])
+        rest = rest[end + 1 :]
+    return ids
+
+
+def first_id(value: str) -> str | None:
+    found = message_ids(value)
+    if found:
+        return found[0]
+    value = value.strip()
+    return value[:998] or None
+
+
+def sender(msg: Message) -> tuple[str, str]:
+    for name in ("From", "Sender", "Reply-To"):
+        value = header(msg, name)
+        if value:
+            addresses = [a for a in getaddresses([value]) if "@" in a[1]]
+            found = addresses[0] if addresses else parseaddr(value)
+            if "@" in found[1]:
+                return found[0][:200], found[1][:320]
+    return "", ""

@@ -71,14 +71,16 @@ test: setup
 # The crash matrix, CHAOS_REPEAT times (default 100), then the totals of every round. Exits
 # non-zero when a round failed, errored or crashed, or anything was lost or doubled.
 CHAOS_REPEAT ?= 100
-# Five SLA scenarios (test_crash.py) and five of on-call pages (test_crash_pages.py).
-CHAOS_SCENARIOS := 10
+# Five SLA scenarios (test_crash.py), five of on-call pages (test_crash_pages.py) and five of
+# the IMAP poller killed mid-message (test_crash_mail.py).
+CHAOS_SCENARIOS := 15
 chaos: export DJANGO_SETTINGS_MODULE := helpdesk.settings.test
 chaos: setup
 	@rm -f var/chaos-report.jsonl
 	@status=0; \
 	$(SERVICES_ENV) CHAOS_REPEAT=$(CHAOS_REPEAT) CHAOS_REPORT=$(CURDIR)/var/chaos-report.jsonl \
-		$(PYTHON) -m pytest tests/crash/test_crash.py tests/crash/test_crash_pages.py -q -p no:randomly \
+		$(PYTHON) -m pytest tests/crash/test_crash.py tests/crash/test_crash_pages.py \
+		tests/crash/test_crash_mail.py -q -p no:randomly \
 		|| status=$$?; \
 	$(PYTHON) scripts/chaos_summary.py var/chaos-report.jsonl --pytest-status $$status \
 		--expect $$(( $(CHAOS_REPEAT) * $(CHAOS_SCENARIOS) ))

@@ -15,6 +15,7 @@ the next poll fetches it again and `receive` records the copy as a duplicate of 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import imaplib
 import logging
 import re
@@ -154,7 +155,9 @@ def poll(box: Mailbox, *, limit: int | None = None) -> PollResult:
             return result
         imap = connect(box)
         try:
-            _, data = imap.uid("SEARCH", "UNDELETED")
+            # ALL, not UNDELETED: a message flagged by a poller that died before the expunge
+            # was stored; fetched again, it is recorded as a duplicate and expunged this time.
+            _, data = imap.uid("SEARCH", "ALL")
             uids = data[0].split()[:limit] if data and data[0] else []
             can_expunge_one = "UIDPLUS" in imap.capabilities
             for uid in uids:
@@ -162,7 +165,7 @@ def poll(box: Mailbox, *, limit: int | None = None) -> PollResult:
                 if raw is None:
                     continue  # expunged by someone else meanwhile
                 try:
-                    inbound.receive(raw, source=f"imap:{box.label}"[:100])
+                    inbound.receive(with_message_id(raw, box), source=f"imap:{box.label}"[:100])
                 except Exception:
                     # Not stored (the database is unreachable): it stays in the mailbox, and so
                     # do the ones after it, until the next poll.
@@ -175,6 +178,17 @@ def poll(box: Mailbox, *, limit: int | None = None) -> PollResult:
             with contextlib.suppress(imaplib.IMAP4.error, OSError):
                 imap.logout()
     return result
+
+
+def with_message_id(raw: bytes, box: Mailbox) -> bytes:
+    """The message, with a Message-ID made from its content when it has none (as mail servers
+    add one). The same message fetched again after a crash gets the same one, so it is
+    recognised as a copy and never opens a second ticket."""
+    head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    if re.search(rb"(?im)^message-id[ \t]*:[ \t]*\S", head):
+        return raw
+    digest = hashlib.sha256(raw).hexdigest()[:40]
+    return f"Message-ID: <{digest}@{box.host}>\r\n".encode() + raw
 
 
 def fetch(imap: imaplib.IMAP4, uid: bytes) -> bytes | None:

@@ -188,10 +188,10 @@ class Dovecot:
             imap.logout()
 
     def count(self, folder: str = "INBOX") -> int:
-        """Messages in the folder that are not flagged for deletion."""
+        """Messages in the folder, flagged for deletion or not (until expunged, they are there)."""
         imap = self.client(folder)
         try:
-            _, data = imap.uid("SEARCH", "UNDELETED")
+            _, data = imap.uid("SEARCH", "ALL")
             return len(data[0].split())
         finally:
             imap.logout()

@@ -128,3 +128,15 @@ def test_a_second_poller_of_the_same_mailbox_stands_aside(trusted, customer):
         cursor.execute("SELECT pg_advisory_unlock(%s)", [imap._lock_key(box)])
     other.close()
     assert imap.poll(box).stored == 1
+
+
+def test_a_message_without_message_id_gets_one_from_its_content():
+    box = imap.parse_mailbox("imaps://support:pw@mail.example.com/INBOX")
+    bare = b"From: a@acme.test\r\nSubject: no id\r\n\r\nbody\r\n"
+    once, again = imap.with_message_id(bare, box), imap.with_message_id(bare, box)
+    assert once == again  # fetched again after a crash: recognised as the same message
+    assert once.startswith(b"Message-ID: <")
+    assert once.endswith(bare)
+    assert b"@mail.example.com>" in once.split(b"\r\n")[0]
+    with_id = b"Message-ID: <x@acme.test>\r\n" + bare
+    assert imap.with_message_id(with_id, box) == with_id

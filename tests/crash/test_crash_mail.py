@@ -1,0 +1,149 @@
+"""The IMAP poller killed (SIGKILL) mid-message, at each point of a message's way from the
+mailbox to a ticket, and at random moments in a loop of kills: once a poller runs to the end,
+every message is stored and ticketed exactly once, and the mailbox is empty. Nothing is lost
+(neither in the mailbox nor stored) and nothing is ticketed twice.
+
+The poller is a forked child of the test (a real process with its own database session and
+IMAP connection; no interpreter start-up per kill). Rounds report to CHAOS_REPORT like the other
+crash scenarios (`make chaos`).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import time
+
+import pytest
+from django.db import connections
+
+from mail import imap, inbound
+from mail.models import InboundMessage
+from tests.crash.ledger import Round, Tally
+from tests.factories import OrganizationFactory, make_contact
+from tests.mail.imap_server import dovecot  # noqa: F401 - the fixture
+from tickets.models import Ticket
+
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.crash]
+REPEAT = int(os.environ.get("CHAOS_REPEAT", "1"))
+MESSAGES = 4
+KILLED_AT = 2  # the message the poller dies on
+# Where the poller dies: the raw bytes read, nothing stored; the raw message committed, not
+# ingested; ticketed, still in the mailbox; flagged deleted, not expunged; at random moments.
+POINTS = ("fetched", "stored", "ingested", "flagged")
+SCENARIOS = (*POINTS, "random_kills")
+
+
+def message(scenario: str, n: int) -> bytes:
+    # The one the poller dies on has no Message-ID, as some scripts and old clients send.
+    mid = "" if n == KILLED_AT - 1 else f"Message-ID: <{scenario}-{n}@acme.test>\r\n"
+    return (
+        f"From: Carol <carol@acme.test>\r\nTo: support@helpdesk.localhost\r\n"
+        f"Subject: {scenario} case {n}\r\n{mid}Date: Fri, 04 Dec 2026 10:00:0{n} +0000\r\n"
+        f"Content-Type: text/plain; charset=utf-8\r\n\r\nCase {n}.\r\n"
+    ).encode()
+
+
+def die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _poll_and_die_at(point: str) -> None:
+    """In the child: poll, dying at `point` of the KILLED_AT-th message."""
+    seen = {"fetched": 0, "stored": 0, "removed": 0}
+    real_fetch, real_ingest, real_remove = imap.fetch, inbound.ingest, imap.remove
+
+    def fetch(conn, uid):
+        raw = real_fetch(conn, uid)
+        seen["fetched"] += 1
+        if point == "fetched" and seen["fetched"] == KILLED_AT:
+            die()
+        return raw
+
+    def ingest(row, **kwargs):
+        seen["stored"] += 1
+        if point == "stored" and seen["stored"] == KILLED_AT:
+            die()
+        return real_ingest(row, **kwargs)
+
+    def remove(conn, uid, *, expunge_one):
+        seen["removed"] += 1
+        if point == "flagged" and seen["removed"] == KILLED_AT:
+            conn.uid("STORE", uid, "+FLAGS.SILENT", r"(\Deleted)")
+            die()
+        if point == "ingested" and seen["removed"] == KILLED_AT:
+            die()
+        return real_remove(conn, uid, expunge_one=expunge_one)
+
+    imap.fetch, inbound.ingest, imap.remove = fetch, ingest, remove
+    imap.poll_all()
+
+
+def fork_poller(point: str) -> int:
+    # The child opens its own database session; the parent's must not be shared with it.
+    connections.close_all()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            _poll_and_die_at(point)
+        finally:
+            os._exit(0)
+    return pid
+
+
+def killed_by(pid: int) -> int | None:
+    _, status = os.waitpid(pid, 0)
+    return os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+
+
+def killed_at_random(rng: random.Random) -> None:
+    """Pollers killed at random moments, a bounded number of times."""
+    for _ in range(6):
+        pid = fork_poller("none")
+        time.sleep(rng.uniform(0.0, 0.15))
+        os.kill(pid, signal.SIGKILL)
+        killed_by(pid)
+
+
+def tally(scenario: str) -> Tally:
+    result = Tally()
+    for n in range(MESSAGES):
+        subject = f"{scenario} case {n}"
+        tickets = Ticket.objects.filter(title=subject).count()
+        stored = InboundMessage.objects.filter(subject=subject, duplicate_of__isnull=True).count()
+        if tickets == 0:
+            result.problem("lost_messages", f"{subject}: no ticket ({stored} stored)")
+        if tickets > 1:
+            result.problem("duplicated_messages", f"{subject}: {tickets} tickets", tickets - 1)
+    return result
+
+
+@pytest.mark.parametrize("round_", range(REPEAT))
+def test_a_killed_poller_loses_nothing_and_tickets_nothing_twice(
+    round_,
+    dovecot,  # noqa: F811
+    settings,
+):
+    make_contact(OrganizationFactory(name="Acme", domain="acme.test"), email="carol@acme.test")
+    settings.HELPDESK_IMAP_MAILBOXES = dovecot.url()
+    settings.HELPDESK_IMAP_CA_FILE = dovecot.ca_file
+    problems = []
+    for scenario in SCENARIOS:
+        for n in range(MESSAGES):
+            dovecot.append(message(scenario, n))
+        with Round(f"imap_killed_{scenario}", round_) as this_round:
+            if scenario == "random_kills":
+                killed_at_random(random.Random(round_))
+            else:
+                assert killed_by(fork_poller(scenario)) == signal.SIGKILL
+                # Died on the KILLED_AT-th: those before it left the mailbox, it and the rest
+                # did not (a flagged one stays until expunged).
+                assert dovecot.count() == MESSAGES - KILLED_AT + 1
+            # The next poll, to the end.
+            assert [r.left for r in imap.poll_all()] == [0]
+            assert dovecot.count() == 0
+            this_round.tally = tally(scenario)
+        problems += this_round.tally.causes
+    assert problems == []
+    assert Ticket.objects.count() == MESSAGES * len(SCENARIOS)

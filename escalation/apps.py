@@ -22,3 +22,7 @@ class EscalationConfig(AppConfig):
         engineering_setup.ready()
         clearance.ready()
         handoff_sections.ready()
+
+        from . import dashboard
+
+        dashboard.ready()

@@ -3,11 +3,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from helpdesk import health, views
+from helpdesk import dashboard, health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/me/", dashboard.my_work, name="my_work"),
+    path("dashboard/panels/tickets/", include("tickets.metrics.urls")),
+    path("dashboard/panels/escalation/", include("escalation.dashboard")),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
     path("notifications/read/", views.notifications_read_all, name="notifications_read_all"),

@@ -12,3 +12,7 @@ class KbConfig(AppConfig):
         from .search import slots  # noqa: F401 - the suggestion panels
 
         panels.register("ticket-side", "kb:ticket_panel")
+
+        from . import dashboard
+
+        dashboard.ready()

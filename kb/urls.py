@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from kb import dashboard
 from kb.views import articles, known_issues, panel
 
 app_name = "kb"
@@ -25,6 +26,7 @@ urlpatterns = [
         name="known_issue_follow_up",
     ),
     path("tickets/<str:key>/panel/", panel.ticket_panel, name="ticket_panel"),
+    path("dashboard/known-issues/", dashboard.known_issue_panel, name="dashboard_known_issues"),
     path("tickets/<str:key>/known-issue/", panel.ticket_link, name="ticket_link"),
     path("tickets/<str:key>/article/", articles.article_from_ticket, name="article_from_ticket"),
 ]

@@ -1,0 +1,152 @@
+"""Reading the rollups for a range and the dashboard's filters, at the grain that answers fastest:
+an organization's own rows when the filter names one, calendar months for all time, days
+otherwise. Flows are summed; the backlog is read on the days it is reported."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import F, IntegerField, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
+
+from tickets.dashboard_filters import DashboardFilters
+
+from ..models import BacklogRollup, RollupGrain, Ticket, TicketRollup
+from . import rollup
+from .buckets import SIZE
+from .rollup import AGES, COUNTS
+
+# How far back an all-time backlog chart looks.
+MONTHS_OF_HISTORY = 120
+# Ranges up to this many days are charted day by day; longer ones month by month.
+DAILY_UP_TO = 62
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The rows one panel request reads."""
+
+    filters: DashboardFilters
+    grain: str
+    monthly: bool  # chart periods are months
+
+    @classmethod
+    def of(cls, filters: DashboardFilters) -> Scope:
+        if filters.organization is not None:
+            grain = RollupGrain.ORG_DAY
+        elif filters.start is None:
+            grain = RollupGrain.MONTH
+        else:
+            grain = RollupGrain.DAY
+        span = (filters.end or date.max) - (filters.start or date.min)
+        return cls(filters=filters, grain=grain, monthly=span > timedelta(days=DAILY_UP_TO))
+
+    def _filtered(self, model, grain: str) -> QuerySet:
+        f = self.filters
+        qs = model.objects.filter(grain=grain)
+        if f.organization is not None:
+            qs = qs.filter(organization_id=f.organization)
+        if f.start:
+            # Month rows are only read for all time, so a start always reads days.
+            qs = qs.filter(day__gte=f.start)
+        if f.end:
+            qs = qs.filter(day__lte=f.end)
+        for field, value in (
+            ("team_id", f.team),
+            ("severity", f.severity),
+            ("tier", f.tier or None),
+            ("channel", f.channel or None),
+        ):
+            if value is not None:
+                qs = qs.filter(**{field: value})
+        return qs
+
+    def flows(self) -> QuerySet:
+        return self._filtered(TicketRollup, self.grain)
+
+    def backlog_by_day(self, *, today: date) -> list[dict]:
+        """End-of-day backlogs summed over the filters, one dict per reported day (every day
+        of a short range, each month's last day and the range's last day of a long one)."""
+        f = self.filters
+        last = min(f.end or today, today)
+        first = f.start
+        if f.organization is not None:
+            first = first or _first_ticket_day(f.organization) or last
+            rows = rollup.backlog_of_organization(
+                organization=f.organization, first=first, last=last
+            )
+        else:
+            first = first or last - timedelta(days=MONTHS_OF_HISTORY * 31)
+            qs = self._filtered(BacklogRollup, RollupGrain.DAY).filter(day__lte=last)
+            rows = qs.values(*rollup.BACKLOG_COLUMNS)
+        days = set(month_ends(first, last)) if self.monthly else None
+        wanted = {
+            "team_id": f.team,
+            "severity": f.severity,
+            "tier": f.tier or None,
+            "channel": f.channel or None,
+        }
+        totals: dict[date, dict] = {}
+        for row in rows:
+            if days is not None and row["day"] not in days:
+                continue
+            if any(v is not None and row[k] != v for k, v in wanted.items()):
+                continue
+            total = totals.setdefault(
+                row["day"], {"group": row["day"], "total": 0, **dict.fromkeys(AGES, 0)}
+            )
+            for column in ("total", *AGES):
+                total[column] += row[column]
+        return [totals[day] for day in sorted(totals)]
+
+    def period(self):
+        """The chart's period of a row: its day, or its month."""
+        return TruncMonth("day") if self.monthly and self.grain != RollupGrain.MONTH else F("day")
+
+
+def _first_ticket_day(organization: int) -> date | None:
+    first = (
+        Ticket.objects.filter(organization_id=organization)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return first.date() if first else None
+
+
+def month_ends(first: date, last: date) -> list[date]:
+    days, month = [], first.replace(day=1)
+    while month <= last:
+        following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+        days.append(min(following - timedelta(days=1), last))
+        month = following
+    return days
+
+
+def sums(qs: QuerySet, *names: str) -> dict[str, int]:
+    return qs.aggregate(**{n: Coalesce(Sum(n), Value(0)) for n in names})
+
+
+def sums_by(qs: QuerySet, group, *names: str) -> list[dict]:
+    return list(
+        qs.annotate(group=group)
+        .values("group")
+        .annotate(**{n: Coalesce(Sum(n), Value(0)) for n in names})
+        .order_by("group")
+    )
+
+
+def histogram_sums(column: str) -> dict:
+    """Aggregates that add a histogram column cell by cell (h0..hN)."""
+    return {
+        f"h{i}": Coalesce(Sum(F(f"{column}__{i}"), output_field=IntegerField()), Value(0))
+        for i in range(SIZE)
+    }
+
+
+def histogram_of(row: dict) -> list[int]:
+    return [row[f"h{i}"] for i in range(SIZE)]
+
+
+__all__ = ["AGES", "COUNTS", "Scope", "histogram_of", "histogram_sums", "sums", "sums_by"]

@@ -32,8 +32,10 @@ urlpatterns = [
     path("kb/", include("kb.urls")),
     path("help/", include("kb.urls_help")),
     path("search/", include("kb.search.urls")),
-    path("mail/", include("mail.urls")),
     path("triage/", include("triage.urls")),
+    path("postmortems/", include("postmortems.urls")),
+    path("satisfaction/", include("tickets.urls_satisfaction")),
+    path("mail/", include("mail.urls")),
     path("", include("tickets.urls")),
 ]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -152,7 +153,10 @@ def section_save(request: HttpRequest, pk: int, field: str) -> HttpResponse:
         saved=not error,
         oob_warnings=True,
     )
-    return render(request, "postmortems/detail.html#section", ctx)
+    # The warnings above the document follow the text just saved (an out-of-band swap).
+    html = render_to_string("postmortems/detail.html#section", ctx, request=request)
+    html += render_to_string("postmortems/detail.html#warnings", ctx, request=request)
+    return HttpResponse(html)
 
 
 def _back(request, pk: int, anchor: str = "") -> HttpResponse:

@@ -15,3 +15,15 @@ class TicketsConfig(AppConfig):
         connect_notifications()
         connect_follower_notices()
         connect_dashboard()
+        self._satisfaction()
+
+    @staticmethod
+    def _satisfaction():
+        from helpdesk import panels
+
+        from .satisfaction import connect
+
+        connect()
+        panels.register("ticket-side", "satisfaction_ticket_panel")
+        panels.register("portal-ticket", "satisfaction_portal_panel")
+        panels.register("dashboard", "csat_dashboard", title="Customer satisfaction")

@@ -178,6 +178,14 @@ EXPECTED_RULES = (
         test=all_of(matches(r"\b422\b"), _ASKS_IF_INTENDED),
     ),
     Rule(
+        name="Expected behavior: rate limiting as documented",
+        looks_for="a question whether a 429 with Retry-After is how the limit should work",
+        outcome="Requests above your plan's rate limit answer 429 Too Many Requests with a "
+        "Retry-After header saying when to try again; this protects every customer's traffic.",
+        source=f"{EXPECTED}: rate limiting working as documented",
+        test=all_of(matches(r"\b429\b|rate limit"), _ASKS_IF_INTENDED),
+    ),
+    Rule(
         name="Expected behavior: documented status code",
         looks_for="a question whether a 409 conflict or a redirect is intended",
         outcome="The API answers with this status by design (409 for a conflict with an "
@@ -198,6 +206,7 @@ CATEGORY = {
     CONFIG_RULES[8].name: "validation",
     **{rule.name: "validation" for rule in EXPECTED_RULES},
     EXPECTED_RULES[2].name: "authentication",
+    EXPECTED_RULES[5].name: "performance",
 }
 
 

@@ -7,6 +7,8 @@ what remains is a failure report, read from the most to the least severe.
 
 from __future__ import annotations
 
+import re
+
 from .facts import (
     CONSISTENT,
     EDGE_CASE,
@@ -33,7 +35,7 @@ _AUTH_SCOPE_ALL = matches(
     r"|for every client|nobody can|\bno key\b|keys all|all logins|every key"
     r"|authentication system|all requests"
 )
-_PAYMENTS = matches(r"payment|\bcharges?\b|checkout|financial transaction")
+_PAYMENTS = matches(r"payment|\bcharges?\b|financial transaction")
 
 
 def _whole_api_down(text: Text) -> str | None:
@@ -70,13 +72,31 @@ def _endpoint_failing(text: Text) -> str | None:
     return text.endpoints[0] if failing and CONSISTENT(text) else None
 
 
+_LATENCY = re.compile(r"(\d+(?:\.\d+)?) ?(ms|s)\b")
+_COMPARED = re.compile(r"\bbefore\b|baseline|normal|usual|\bwas\b|\bfrom\b|\bvs\b|compared")
+
+
+def _slowdown(text: Text) -> str | None:
+    """Two latencies compared (before/after, baseline) where the worse is 1.5x the better or more:
+    the playbook's 'degradation >50% from baseline'."""
+    if not _COMPARED.search(text.low):
+        return None
+    figures = [
+        float(value) * (1 if unit == "ms" else 1000) for value, unit in _LATENCY.findall(text.low)
+    ]
+    figures = [f for f in figures if f > 0]
+    if len(figures) >= 2 and max(figures) >= 1.5 * min(figures):
+        return f"{min(figures):g} ms against {max(figures):g} ms"
+    return None
+
+
 def _degraded(text: Text) -> str | None:
     if INTERMITTENT(text):
         return None
     return matches(
-        r"\b\d+(\.\d+)?x\b|tripled|doubled|from \d+ ?ms to|\d+ ?ms vs|baseline"
-        r"|\d+ ?% (of the calls )?time out|half of the calls time out"
-    )(text)
+        r"\b\d+(\.\d+)?x\b|tripled|doubled|\d+ ?% (of the calls )?time out"
+        r"|half of the calls time out"
+    )(text) or _slowdown(text)
 
 
 RULES = (

@@ -12,8 +12,11 @@ _STATUS = re.compile(rf"(?<![\w.$/-])({STATUS_CODES})(?![\w.%/-])")
 _SERVER_ERROR_WORDS = re.compile(
     r"internal server error|service unavailable|bad gateway|gateway time-?out"
 )
-METHOD_PATH = re.compile(r"\b(get|post|put|patch|delete)\s+(/[\w/{}.:-]*[\w}])")
-BARE_PATH = re.compile(r"(?<![\w.])(/(?:v\d+|oauth|api)/[\w/{}.:-]*[\w}])")
+# "POST /v1/orders", also with the host: "POST https://api.example.com/v1/orders".
+METHOD_PATH = re.compile(
+    r"\b(get|post|put|patch|delete)\s+(?:https?://[\w.-]+(?::\d+)?)?(/[\w/{}.:-]*[\w}])"
+)
+BARE_PATH = re.compile(r"(?:(?<![\w.])|(?<=https://)[\w.-]+)(/(?:v\d+|oauth)/[\w/{}.:-]*[\w}])")
 REQUEST_ID = re.compile(r"\breq_[a-z0-9]+\b|x-request-id[\s:=]+[\w-]{3,}|request id\b")
 _TIME = re.compile(
     r"\b\d{1,2}:\d{2}\b|\b\d{4}-\d{2}-\d{2}\b|\bmidnight\b|\byesterday\b|\btoday\b|\btonight\b"

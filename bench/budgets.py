@@ -33,6 +33,7 @@ QUEUE_SEARCH = (*QUEUE, Budget("server_p95_ms", 150, "max", "search p95 <= 150 m
 API_LIST = (Budget("rps", 150, "min", ">= 150 req/s"),)
 API_DETAIL = (Budget("rps", 400, "min", ">= 400 req/s"),)
 ENGINE_TICK = (Budget("db_ms", 500, "max", "<= 500 ms database time"),)
+MAIL_INGEST = (Budget("msgs_per_s", 20, "min", ">= 20 messages/s"),)
 NONE: tuple[Budget, ...] = ()
 
 OK, OVER, FAILED, INFO = "ok", "OVER", "FAILED", "-"

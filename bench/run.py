@@ -31,6 +31,7 @@ import requests
 from psycopg2 import sql as pgsql
 
 from . import budgets, explain, load, report
+from . import mail as bench_mail
 from .client import HTMX, Client, Job, follow_next, measure_in_rounds
 from .server import ROOT, Server, WorkerConfig
 
@@ -581,6 +582,16 @@ def tick_figure(engine: dict) -> dict:
     return figure
 
 
+def run_mail(env: dict[str, str], work: Path) -> list[dict]:
+    out = work / "mail.json"
+    try:
+        run_python(env, ["-m", "bench.mail", "--out", str(out)], timeout=900, what="mail ingest")
+        result = json.loads(out.read_text())
+    except BenchError as exc:
+        result = {"error": str(exc)}
+    return bench_mail.figures(result)
+
+
 # --- findings -----------------------------------------------------------------------------------
 
 
@@ -726,6 +737,13 @@ def run(config: Config) -> dict:
         engine_figure = tick_figure(engine)
         figures.append(engine_figure)
         print(report.console_line(engine_figure), flush=True)
+
+    if config.wants_any("mail-ingest"):
+        say("mail ingest (the pipe's rows deleted afterwards, the ingests rolled back)")
+        for figure in run_mail(env, work):
+            if config.wants(figure["key"]):
+                figures.append(figure)
+                print(report.console_line(figure), flush=True)
 
     host = machine(config.database_url)
     host["load_average_at_start"] = load_before

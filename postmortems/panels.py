@@ -4,15 +4,15 @@ action items), each rendered here and loaded by the page through its panel slot.
 
 from __future__ import annotations
 
-import csv
-
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from helpdesk import clock
 from helpdesk.access import agent_side_required
+from helpdesk.dashboard_panel import Chart, Figure, Link, percent, percent_text, render_panel
 from tickets import dashboard_filters
 from tickets.selectors import ticket_get_for_user
 
@@ -69,7 +69,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             {
                 "label": label,
                 **counts,
-                "completion": round(100 * counts["published"] / total) if total else None,
+                "completion": percent(counts["published"], total),
             }
         )
     overdue_actions = selectors.overdue_actions(request.user, now).filter(
@@ -77,32 +77,35 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     overdue_count = overdue_actions.count()
     overdue_docs = selectors.overdue(qs, now).count()
-    if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="postmortems.csv"'
-        writer = csv.writer(response)
-        writer.writerow(["postmortems", "total", "published", "in review", "draft", "completion %"])
-        for row in rows:
-            writer.writerow(
-                [row["label"], row["total"], row["published"], row["in_review"], row["draft"],
-                 "" if row["completion"] is None else row["completion"]]
-            )  # fmt: skip
-        writer.writerow(["overdue action items", overdue_count, "", "", "", ""])
-        return response
-    chart = {
-        "type": "bar",
-        "labels": [row["label"] for row in rows],
-        "series": [
-            {"name": "Published", "values": [row["published"] for row in rows]},
-            {"name": "In review", "values": [row["in_review"] for row in rows]},
-            {"name": "Draft", "values": [row["draft"] for row in rows]},
+    required = next(row for row in rows if row["label"] == Requirement.REQUIRED.label)
+    chart = Chart("bar", [row["label"] for row in rows])
+    for name, key in (("Published", "published"), ("In review", "in_review"), ("Draft", "draft")):
+        chart.add(name, [row[key] for row in rows])
+    overdue_link = Link(str(overdue_count), reverse("postmortems:overdue_actions"))
+    return render_panel(
+        request,
+        title="Postmortems and action items",
+        columns=["Postmortems", "Total", "Published", "In review", "Draft", "Completion"],
+        rows=[
+            *(
+                [
+                    row["label"],
+                    row["total"],
+                    row["published"],
+                    row["in_review"],
+                    row["draft"],
+                    percent_text(row["completion"]),
+                ]
+                for row in rows
+            ),
+            ["Action items overdue now", overdue_link, "", "", "", ""],
+        ],  # fmt: skip
+        figures=[
+            Figure("Required ones published", percent_text(required["completion"])),
+            Figure("Postmortems overdue", str(overdue_docs)),
+            Figure("Action items overdue", str(overdue_count)),
         ],
-    }
-    ctx = {
-        "rows": rows,
-        "overdue_actions": overdue_count,
-        "overdue_docs": overdue_docs,
-        "chart_island": dashboard_filters.chart_island(chart),
-        "query": request.GET.urlencode(),
-    }
-    return render(request, "postmortems/_dashboard.html", ctx)
+        chart=chart,
+        note="Postmortems of the incidents resolved in the range; action items overdue now. "
+        "Tier and channel filter by the incident's ticket.",
+    )

@@ -8,8 +8,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Q
 from django.http import QueryDict
-from django.utils.html import json_script
-from django.utils.safestring import mark_safe
 
 from .choices import Channel, Tier
 
@@ -105,12 +103,3 @@ def parse(params: QueryDict) -> DashboardFilters:
         tier=_choice(params, "tier", Tier.values),
         channel=_choice(params, "channel", Channel.values),
     )
-
-
-def chart_island(chart: dict) -> str:
-    """The panel's chart data island: JSON escaped as json_script escapes it, in the element
-    that static/js/charts.js reads (no inline script, so the CSP stays strict)."""
-    island = json_script(chart).replace(
-        '<script type="application/json">', '<script type="application/json" class="chart-data">', 1
-    )
-    return mark_safe(island)  # json_script escaped every character that could end the element

@@ -179,12 +179,15 @@ def test_dashboard_panel_counts_completion_and_overdue_actions(client, pm, peopl
     url = reverse("postmortems:dashboard")
     html = client.get(url, {"start": "2026-03-01", "end": "2026-03-31"}).content.decode()
     assert 'class="chart-data"' in html
-    assert "overdue action items</a>: <strong>1</strong>" in html
+    assert "<dt>Action items overdue</dt><dd>1</dd>" in html
+    assert "<dt>Required ones published</dt><dd>0.0 %</dd>" in html
     rows = client.get(url, {"format": "csv"}).content.decode().splitlines()
-    assert rows[1] == "Required,1,0,0,1,0"
-    assert rows[-1] == "overdue action items,1,,,,"
+    assert rows[0] == "Postmortems,Total,Published,In review,Draft,Completion"
+    assert rows[1] == "Required,1,0,0,1,0.0 %"
+    assert rows[-1] == "Action items overdue now,1,,,,"
     assert client.get(url, {"severity": "9"}).status_code == 400
-    assert client.get(url, {"start": "2030-01-01"}).content.decode().count("<td>0</td>") >= 2
+    later = client.get(url, {"start": "2030-01-01", "format": "csv"}).content.decode()
+    assert later.splitlines()[1] == "Required,0,0,0,0,–"
 
 
 def test_summary_is_sent_to_customers_once_from_the_page(client, pm, people, incident):

@@ -158,16 +158,16 @@ def test_csat_panel_average_trend_and_csv(client, resolved, manager, agent, cust
     client.force_login(manager)
     url = reverse("csat_dashboard")
     html = client.get(url, {"start": "2026-03-09", "end": "2026-03-22"}).content.decode()
-    assert "3.5 / 5" in html
+    assert "<dd>3.50 / 5</dd>" in html
     assert 'class="chart-data"' in html
     assert '"labels": ["2026-03-09", "2026-03-16"]' in html
     assert '"values": [5.0, 2.0]' in html
     csv = client.get(url, {"start": "2026-03-09", "end": "2026-03-22", "format": "csv"})
     assert csv.content.decode().splitlines() == [
-        "week starting,ratings,average (1-5)",
+        "Week starting,Ratings,Average (1-5)",
         "2026-03-09,1,5.0",
         "2026-03-16,1,2.0",
     ]
     only_first_week = client.get(url, {"start": "2026-03-09", "end": "2026-03-15"})
-    assert "5.0 / 5" in only_first_week.content.decode()
+    assert "<dd>5.00 / 5</dd>" in only_first_week.content.decode()
     assert client.get(url, {"start": "last week"}).status_code == 400

@@ -3,8 +3,6 @@ the ratings on the agent's ticket page, and the CSAT panel of the manager dashbo
 
 from __future__ import annotations
 
-import csv
-from collections import defaultdict
 from datetime import timedelta
 
 from django.db.models import Avg, Count
@@ -16,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from helpdesk import clock
 from helpdesk.access import agent_side_required, customer_required
+from helpdesk.dashboard_panel import Chart, Figure, percent, percent_text, render_panel
 from helpdesk.errors import DomainError
 
 from .. import dashboard_filters, satisfaction
@@ -159,30 +158,24 @@ def csat_dashboard(request: HttpRequest) -> HttpResponse:
         .annotate(count=Count("id"), average=Avg("rating"))
         .order_by("week"),
     )
-    distribution = defaultdict(int)
-    for rating, count in rated.values_list("rating").annotate(n=Count("id")).order_by():
-        distribution[rating] = count
-    if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="csat.csv"'
-        writer = csv.writer(response)
-        writer.writerow(["week starting", "ratings", "average (1-5)"])
-        for row in weeks:
-            writer.writerow([row["week"].isoformat(), row["count"], row["average"] or ""])
-        return response
-    chart = {
-        "type": "line",
-        "labels": [row["week"].isoformat() for row in weeks],
-        "series": [{"name": "Average rating", "values": [row["average"] for row in weeks]}],
-    }
-    ctx = {
-        "count": total["count"],
-        "average": round(total["average"], 2) if total["average"] is not None else None,
-        "asked": asked_count,
-        "response_rate": round(100 * total["count"] / asked_count) if asked_count else None,
-        "weeks": weeks,
-        "distribution": [(r, distribution[r]) for r in range(5, 0, -1)],
-        "chart_island": dashboard_filters.chart_island(chart),
-        "query": request.GET.urlencode(),
-    }
-    return render(request, "tickets/_csat_dashboard.html", ctx)
+    distribution = dict(rated.values_list("rating").annotate(n=Count("id")).order_by())
+    average = total["average"]
+    chart = Chart("line", [row["week"].isoformat() for row in weeks], unit="/ 5")
+    chart.add("Average rating", [row["average"] for row in weeks])
+    return render_panel(
+        request,
+        title="Customer satisfaction",
+        columns=["Week starting", "Ratings", "Average (1-5)"],
+        rows=[[row["week"].isoformat(), row["count"], row["average"]] for row in weeks],
+        figures=[
+            Figure("Average", "–" if average is None else f"{average:.2f} / 5"),
+            Figure("Ratings", str(total["count"])),
+            Figure("Answered", percent_text(percent(total["count"], asked_count))),
+            Figure(
+                "Spread 5★…1★", " · ".join(str(distribution.get(r, 0)) for r in range(5, 0, -1))
+            ),
+        ],
+        chart=chart,
+        note="By when the rating was given (1 = very dissatisfied, 5 = very satisfied); "
+        "answered: ratings given in the range out of the surveys sent in it.",
+    )

@@ -292,8 +292,8 @@ stock AS (
         AND st.channel = g.channel AND st.tier = g.tier
         AND st.team_id IS NOT DISTINCT FROM g.team_id
 )
-SELECT day, team_id, severity, channel, tier, sum(open) AS total,
-       {", ".join(f"coalesce(sum(open) FILTER (WHERE age = '{a}'), 0) AS {a}" for a in AGES)}
+SELECT day, team_id, severity, channel, tier, sum(open)::int AS total,
+       {", ".join(f"coalesce(sum(open) FILTER (WHERE age = '{a}'), 0)::int AS {a}" for a in AGES)}
 FROM stock
 GROUP BY day, team_id, severity, channel, tier
 HAVING sum(open) > 0

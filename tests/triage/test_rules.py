@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from triage.rules import analyse, info_request
-from triage.rules.security import RULES as SECURITY_RULES
-from triage.rules.severity import RULES as SEVERITY_RULES
+from triage.rules.catalogue import RULEBOOK
 
 
 @pytest.mark.parametrize(
@@ -120,11 +119,14 @@ def test_the_error_signature_ignores_ids_and_numbers():
     assert two.signature.request_id == ""
 
 
-def test_every_rule_names_its_playbook_source():
-    for rule in (*SECURITY_RULES, *SEVERITY_RULES):
-        assert rule.name
-        assert rule.looks_for
-        assert rule.source.startswith(("Playbook", "DESIGN.md"))
+def test_every_rule_names_what_it_looks_for_and_its_playbook_source():
+    names = [rule.name for rules in RULEBOOK.values() for rule in rules]
+    assert len(names) == len(set(names)) > 60
+    for rules in RULEBOOK.values():
+        for rule in rules:
+            assert rule.looks_for
+            assert rule.outcome
+            assert rule.source.startswith(("Playbook", "DESIGN.md")), rule.name
 
 
 def test_analyse_is_deterministic_and_reads_no_database():

@@ -97,13 +97,15 @@ def analyse(*, title: str, description: str, tier: str = "", channel: str = "") 
 
     needs: list[tuple[str, str]] = []
     if not closing and not what:
-        needs = needs_info.missing(text, category=cat, whole_service=bool(outage))
+        needs = needs_info.missing(
+            needs_info.Case(text=text, category=cat, whole_service=bool(outage))
+        )
     reasons["needs_info"] = [reason for _, reason in needs]
     items = tuple(item for item, _ in needs)
 
     esc, esc_reason = escalation.decide(
-        text,
-        escalation.Facts(
+        escalation.Case(
+            text=text,
             security=False,
             severity=sev,
             close_as=closing.value if closing else None,

@@ -88,7 +88,7 @@ RULES = (
         ),
     ),
     _kind(
-        "Do not escalate: client disconnect log noise",
+        "Client disconnect log noise (P4)",
         "P4",
         "other",
         "question",

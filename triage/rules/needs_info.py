@@ -10,12 +10,14 @@ the incidents and calls `info_request()` again with what remains.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from .facts import FREQUENCY_GIVEN, INTERMITTENT, TRANSPORT_ERROR, VAGUE, VERSION_RELATED
+from .rule import Rule
 from .text import Text
 from .types import INFO_ITEMS
 
-SOURCE = "Playbook, always request"
+ALWAYS = "Playbook, always request"
 
 # The template's numbered lines, one per item the playbook names.
 TEMPLATE_LINES = {
@@ -33,6 +35,78 @@ TEMPLATE_LINES = {
 INTRO = "Thank you for reporting this issue. To investigate further, we need:"
 
 
+@dataclass(frozen=True)
+class Case:
+    text: Text
+    category: str
+    whole_service: bool  # every request failing: no one endpoint to name
+
+
+RULES = (
+    Rule(
+        "Ask for the timestamp",
+        "a report with no time or date",
+        "timestamp",
+        f"{ALWAYS}: error reports without timestamp",
+        lambda c: None if c.text.has_time else "no time given",
+    ),
+    Rule(
+        "Ask for the request id",
+        "a 5xx quoted without a request id",
+        "request_id",
+        f"{ALWAYS}: 500 errors without request ID",
+        lambda c: None if c.text.request_id else c.text.server_error,
+    ),
+    Rule(
+        "Ask for the versions",
+        "an upgrade or SDK blamed without a version number",
+        "version",
+        f"{ALWAYS}: version-related issues without version numbers",
+        lambda c: None if c.text.has_version else VERSION_RELATED(c.text),
+    ),
+    Rule(
+        "Ask for the error",
+        "'doesn't work' or 'broken' with no status, message or body",
+        "error_message",
+        f"{ALWAYS}: 'it doesn't work' without specific error message",
+        lambda c: None if c.text.shows_error else VAGUE(c.text),
+    ),
+    Rule(
+        "Ask how often",
+        "'sometimes' or 'randomly' with no rate or count",
+        "frequency",
+        f"{ALWAYS}: intermittent issues without frequency/pattern information",
+        lambda c: None if FREQUENCY_GIVEN(c.text) else INTERMITTENT(c.text),
+    ),
+    Rule(
+        "Ask for the endpoint",
+        "an API failure naming no endpoint (not a whole-service outage, an SDK or webhook "
+        "problem, or a dropped connection)",
+        "endpoint",
+        "Playbook resolution paths: get the specific endpoint",
+        lambda c: (
+            None
+            if c.text.endpoints
+            or c.whole_service
+            or c.category == "integration"
+            or TRANSPORT_ERROR(c.text)
+            else "no endpoint named"
+        ),
+    ),
+    Rule(
+        "Ask for the exact request",
+        "a 422 reported as wrong that quotes no body or message",
+        "steps_to_reproduce",
+        "Playbook, validation tickets: request exact payload",
+        lambda c: (
+            "422"
+            if c.category == "validation" and c.text.has_status("422") and not c.text.quotes_detail
+            else None
+        ),
+    ),
+)
+
+
 def info_request(items: Iterable[str]) -> str:
     """The playbook's information-request template for these items, empty when there are none."""
     wanted = [item for item in INFO_ITEMS if item in set(items)]
@@ -42,52 +116,11 @@ def info_request(items: Iterable[str]) -> str:
     return "\n\n".join([INTRO, "\n".join(lines)])
 
 
-def missing(text: Text, *, category: str, whole_service: bool) -> list[tuple[str, str]]:
+def missing(case: Case) -> list[tuple[str, str]]:
     """(item, reason) for each item the report lacks, in the playbook's order."""
-    found: list[tuple[str, str]] = []
-    if not text.has_time:
-        found.append(("timestamp", f"{SOURCE}: error reports without timestamp"))
-    if text.server_error and not text.request_id:
-        found.append(
-            ("request_id", f"{SOURCE}: 500 errors without request ID ('{text.server_error}')")
-        )
-    related = VERSION_RELATED(text)
-    if related and not text.has_version:
-        found.append(
-            ("version", f"{SOURCE}: version-related issues without version numbers ('{related}')")
-        )
-    vague = VAGUE(text)
-    if vague and not text.shows_error:
-        found.append(
-            (
-                "error_message",
-                f"{SOURCE}: 'it doesn't work' without specific error message ('{vague}')",
-            )
-        )
-    intermittent = INTERMITTENT(text)
-    if intermittent and not FREQUENCY_GIVEN(text):
-        found.append(
-            (
-                "frequency",
-                f"{SOURCE}: intermittent issues without frequency/pattern ('{intermittent}')",
-            )
-        )
-    # Which endpoint matters for API answers; a whole-service outage, an SDK or webhook problem
-    # or a dropped connection is not about one endpoint.
-    if (
-        not text.endpoints
-        and not whole_service
-        and category != "integration"
-        and not TRANSPORT_ERROR(text)
-    ):
-        found.append(
-            ("endpoint", "Playbook resolution path: get the specific endpoint (none named)")
-        )
-    if category == "validation" and text.has_status("422") and not text.quotes_detail:
-        found.append(
-            (
-                "steps_to_reproduce",
-                "Playbook, validation tickets: request the exact payload (none shown)",
-            )
-        )
+    found = []
+    for rule in RULES:
+        evidence = rule.test(case)
+        if evidence:
+            found.append((rule.outcome, rule.cite(evidence)))
     return found

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from .text import Text
-
-Test = Callable[[Text], "str | None"]
+# Most rules read the Text; escalation and needs-info rules read a case holding it with what
+# the other dimensions decided.
+Test = Callable[[Any], "str | None"]
 
 
 @dataclass(frozen=True)
@@ -20,12 +21,21 @@ class Rule:
     test: Test  # the evidence (a fragment of the text) when it matches, else None
 
     def reason(self, evidence: str) -> str:
-        evidence = evidence.strip()
-        if not evidence:
-            return self.name
-        if len(evidence) > 80:
-            evidence = evidence[:77] + "..."
-        return f"{self.name} ('{evidence}')"
+        """The rule's name and the words that triggered it."""
+        return _quoted(self.name, evidence)
+
+    def cite(self, evidence: str) -> str:
+        """The playbook line the rule applies and the words that triggered it."""
+        return _quoted(self.source, evidence)
+
+
+def _quoted(label: str, evidence: str) -> str:
+    evidence = evidence.strip()
+    if not evidence:
+        return label
+    if len(evidence) > 80:
+        evidence = evidence[:77] + "..."
+    return f"{label} ('{evidence}')"
 
 
 def pattern(regex: str) -> re.Pattern[str]:
@@ -41,7 +51,7 @@ def matches(regex: str) -> Test:
 def all_of(*tests: Test) -> Test:
     """Every test matches; the evidence is the first one's."""
 
-    def test(text: Text) -> str | None:
+    def test(text: Any) -> str | None:
         found = [t(text) for t in tests]
         return found[0] if all(found) else None
 
@@ -53,7 +63,7 @@ def none_of(*tests: Test) -> Test:
     return lambda text: None if any(t(text) for t in tests) else " "
 
 
-def first_match(rules: Iterable[Rule], text: Text) -> tuple[Rule, str] | None:
+def first_match(rules: Iterable[Rule], text: Any) -> tuple[Rule, str] | None:
     for rule in rules:
         evidence = rule.test(text)
         if evidence:

@@ -350,6 +350,7 @@ def other_scenarios(choices: dict) -> list[Scenario]:
         ),
         *kb_scenarios(choices),
         *oncall_scenarios(choices),
+        *dashboard_scenarios(choices),
         Scenario(
             "api-list",
             "API list ?status=open, one request",
@@ -397,6 +398,60 @@ def kb_scenarios(choices: dict) -> list[Scenario]:
             )
         )
     return scenarios
+
+
+def dashboard_scenarios(choices: dict) -> list[Scenario]:
+    """The manager dashboard's shell and each panel over the last 30 days and all time, and
+    the panels that read one organization's rows."""
+    dashboard = choices.get("dashboard") or {}
+    if not dashboard.get("panels"):
+        return []
+    rows = [
+        Scenario(
+            "dashboard-shell",
+            "dashboard page (30 days)",
+            "/dashboard/",
+            "manager",
+            budgets.DASHBOARD_30D,
+        )
+    ]
+    month = urlencode({"start": dashboard["start"], "end": dashboard["end"]})
+    org = urlencode(
+        {
+            "start": dashboard["start"],
+            "end": dashboard["end"],
+            "organization": dashboard["organization"],
+        }
+    )
+    for name, url in dashboard["panels"]:
+        rows.append(
+            Scenario(
+                f"dashboard-{name}-30d",
+                f"dashboard {name}, 30 days",
+                f"{url}?{month}",
+                "manager",
+                budgets.DASHBOARD_30D,
+            )
+        )
+        rows.append(
+            Scenario(
+                f"dashboard-{name}-all",
+                f"dashboard {name}, all time",
+                url,
+                "manager",
+                budgets.DASHBOARD_ALL,
+            )
+        )
+        rows.append(
+            Scenario(
+                f"dashboard-{name}-org",
+                f"dashboard {name}, 30 days, one customer",
+                f"{url}?{org}",
+                "manager",
+                budgets.DASHBOARD_30D,
+            )
+        )
+    return rows
 
 
 def oncall_scenarios(choices: dict) -> list[Scenario]:

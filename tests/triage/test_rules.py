@@ -115,6 +115,12 @@ def test_the_error_signature_ignores_ids_and_numbers():
     assert one.signature.endpoint == two.signature.endpoint == "PATCH /v1/customers/{id}"
     assert one.signature.message == two.signature.message == "lock timeout after #s on row #"
     assert one.signature.status_code == two.signature.status_code == "500"
+    three = analyse(
+        title="Customer update broken",
+        description='PATCH /v1/customers/5 answers 500 Internal Server Error "Lock timeout after '
+        '9s on row 12" every time',
+    )
+    assert three.signature == two.signature
     assert one.signature.request_id == "req_ab12"
     assert two.signature.request_id == ""
 

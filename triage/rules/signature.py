@@ -12,8 +12,9 @@ from .types import ErrorSignature
 _MESSAGE = (
     # A JSON error field: {"detail": "..."}, {"error": "..."}, "msg": "..."
     re.compile(r"\"(?:detail|error|message|msg|code)\"\s*:\s*\"([^\"]{3,160})\""),
-    # An exception: TypeError: ..., decimal.InvalidOperation
-    re.compile(r"\b([\w.]*(?:error|exception|invalidoperation)\b(?::[^.\n]{0,120})?)"),
+    # An exception's name (TypeError: ..., decimal.InvalidOperation), never the bare word "error"
+    # of a status line such as "500 Internal Server Error".
+    re.compile(r"\b([\w.]+(?:error|exception)\b(?::[^.\n]{0,120})?|[\w.]*invalidoperation\b)"),
     # A quoted message right after a status code: 500 "carrier lookup failed"
     re.compile(r"\b[45]\d\d\b[^\"]{0,40}\"([^\"]{3,160})\""),
     # The status line's own words: 504 Gateway Timeout

@@ -33,6 +33,8 @@ QUEUE_SEARCH = (*QUEUE, Budget("server_p95_ms", 150, "max", "search p95 <= 150 m
 API_LIST = (Budget("rps", 150, "min", ">= 150 req/s"),)
 API_DETAIL = (Budget("rps", 400, "min", ">= 400 req/s"),)
 ENGINE_TICK = (Budget("db_ms", 500, "max", "<= 500 ms database time"),)
+# Mail polled from an IMAP mailbox is held to the ingest budget of mail piped in.
+MAIL_IMAP = (Budget("msgs_per_s", 20, "min", ">= 20 messages/s"),)
 MAIL_INGEST = (Budget("msgs_per_s", 20, "min", ">= 20 messages/s"),)
 # The manager dashboard's panels: a 30-day view, and all time read from the rollups.
 DASHBOARD_30D = (Budget("server_p95_ms", 200, "max", "p95 <= 200 ms"),)

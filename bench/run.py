@@ -647,6 +647,36 @@ def run_mail(env: dict[str, str], work: Path) -> list[dict]:
     return bench_mail.figures(result)
 
 
+# --- IMAP polling -------------------------------------------------------------------------------
+
+
+def run_imap(env: dict[str, str], work: Path) -> dict:
+    out = work / "imap.json"
+    try:
+        run_python(env, ["-m", "bench.imap", "--out", str(out)], timeout=900, what="IMAP polling")
+    except BenchError as exc:
+        return {"error": str(exc)}
+    return json.loads(out.read_text())
+
+
+def imap_figure(polled: dict) -> dict:
+    figure = {
+        "key": "mail-imap",
+        "kind": "mail",
+        "name": f"IMAP polling (Dovecot to tickets, {polled.get('messages', '?')} messages)",
+        "budget": budgets.describe(budgets.MAIL_IMAP),
+        "msgs_per_s": polled.get("msgs_per_s"),
+        "seconds": polled.get("seconds"),
+        "outcomes": polled.get("outcomes"),
+    }
+    if polled.get("error"):
+        figure["error"] = polled["error"].splitlines()[0][:300]
+    figure.update(budgets.check(budgets.MAIL_IMAP, figure))
+    if figure.get("error"):
+        figure["verdict"] = budgets.FAILED
+    return figure
+
+
 # --- findings -----------------------------------------------------------------------------------
 
 
@@ -792,6 +822,11 @@ def run(config: Config) -> dict:
         engine_figure = tick_figure(engine)
         figures.append(engine_figure)
         print(report.console_line(engine_figure), flush=True)
+    if config.wants("mail-imap"):
+        say("IMAP polling: a private Dovecot into tickets (in a transaction that is rolled back)")
+        imap = imap_figure(run_imap(env, work))
+        figures.append(imap)
+        print(report.console_line(imap), flush=True)
 
     if config.wants_any("mail-ingest"):
         say("mail ingest (the pipe's rows deleted afterwards, the ingests rolled back)")

@@ -33,6 +33,9 @@ QUEUE_SEARCH = (*QUEUE, Budget("server_p95_ms", 150, "max", "search p95 <= 150 m
 API_LIST = (Budget("rps", 150, "min", ">= 150 req/s"),)
 API_DETAIL = (Budget("rps", 400, "min", ">= 400 req/s"),)
 ENGINE_TICK = (Budget("db_ms", 500, "max", "<= 500 ms database time"),)
+# Triage of one new ticket, off the request path, and the duplicate search inside it.
+TRIAGE = (Budget("p95_ms", 200, "max", "p95 <= 200 ms"),)
+DUPLICATES = (Budget("p95_ms", 50, "max", "p95 <= 50 ms"),)
 # Mail polled from an IMAP mailbox is held to the ingest budget of mail piped in.
 MAIL_IMAP = (Budget("msgs_per_s", 20, "min", ">= 20 messages/s"),)
 MAIL_INGEST = (Budget("msgs_per_s", 20, "min", ">= 20 messages/s"),)

@@ -32,6 +32,7 @@ from psycopg2 import sql as pgsql
 
 from . import budgets, explain, load, report
 from . import mail as bench_mail
+from . import triage as bench_triage
 from .client import HTMX, Client, Job, follow_next, measure_in_rounds
 from .server import ROOT, Server, WorkerConfig
 
@@ -677,6 +678,19 @@ def imap_figure(polled: dict) -> dict:
     return figure
 
 
+# --- triage -------------------------------------------------------------------------------------
+
+
+def run_triage(env: dict[str, str], work: Path) -> list[dict]:
+    out = work / "triage.json"
+    try:
+        run_python(env, ["-m", "bench.triage", "--out", str(out)], timeout=900, what="triage")
+        result = json.loads(out.read_text())
+    except BenchError as exc:
+        result = {"error": str(exc)}
+    return bench_triage.figures(result)
+
+
 # --- findings -----------------------------------------------------------------------------------
 
 
@@ -827,6 +841,13 @@ def run(config: Config) -> dict:
         imap = imap_figure(run_imap(env, work))
         figures.append(imap)
         print(report.console_line(imap), flush=True)
+
+    if config.wants_any("triage"):
+        say("triage of new tickets (in a transaction that is rolled back)")
+        for figure in run_triage(env, work):
+            if config.wants(figure["key"]):
+                figures.append(figure)
+                print(report.console_line(figure), flush=True)
 
     if config.wants_any("mail-ingest"):
         say("mail ingest (the pipe's rows deleted afterwards, the ingests rolled back)")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -116,14 +117,21 @@ def measure(count: int) -> dict:
     result: dict = {"messages": count, "processes_at_once": workers, "senders": len(who)}
 
     # 1. The pipe: one process per message, `workers` at a time, as a mail server delivers.
+    # CPU per message is what bounds the rate on an idle machine (cores / CPU seconds); the wall
+    # rates say what this run got, on a machine that may have been busy with other work.
+    result["load_average_at_start"] = [round(x, 2) for x in os.getloadavg()]
     piped = messages(count, who, f"{tag}p")
+    cpu_before = _children_cpu()
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=workers) as pool:
         latencies = sorted(pool.map(pipe, piped))
     pipe_seconds = time.monotonic() - started
+    pipe_cpu = (_children_cpu() - cpu_before) / count
     result["pipe"] = {
         "seconds": round(pipe_seconds, 2),
         "msgs_per_s": round(count / pipe_seconds, 1),
+        "cpu_ms_per_msg": round(pipe_cpu * 1000, 1),
+        "cpu_bound_msgs_per_s": round((os.cpu_count() or 1) / pipe_cpu, 1),
         "process_p50_ms": round(latencies[len(latencies) // 2] * 1000),
         "process_p95_ms": round(latencies[int(len(latencies) * 0.95) - 1] * 1000),
     }
@@ -133,7 +141,7 @@ def measure(count: int) -> dict:
         module = next(m for m in engine.registered() if m.name == "mail")
         try:
             with transaction.atomic():
-                started = time.monotonic()
+                started, cpu = time.monotonic(), time.process_time()
                 handled = 0
                 while True:
                     batch = engine.run_module(module, now=None) or 0
@@ -141,6 +149,7 @@ def measure(count: int) -> dict:
                     if batch == 0:
                         break
                 seconds = time.monotonic() - started
+                cpu = time.process_time() - cpu
                 outcome = dict(_outcomes(stored))
                 raise Rollback
         except Rollback:
@@ -149,6 +158,7 @@ def measure(count: int) -> dict:
             "handled": handled,
             "seconds": round(seconds, 2),
             "msgs_per_s": round(handled / seconds, 1) if seconds else None,
+            "python_cpu_ms_per_msg": round(cpu * 1000 / max(handled, 1), 1),
             "outcomes": outcome,
         }
     finally:
@@ -159,10 +169,11 @@ def measure(count: int) -> dict:
     direct = messages(count, who, f"{tag}r")
     try:
         with transaction.atomic():
-            started = time.monotonic()
+            started, cpu = time.monotonic(), time.process_time()
             for raw in direct:
                 receive(raw, source="bench")
             seconds = time.monotonic() - started
+            cpu = time.process_time() - cpu
             outcome = dict(
                 _outcomes(InboundMessage.objects.filter(message_id__contains=f"-{tag}r-"))
             )
@@ -172,12 +183,19 @@ def measure(count: int) -> dict:
     result["receive"] = {
         "seconds": round(seconds, 2),
         "msgs_per_s": round(count / seconds, 1),
+        "python_cpu_ms_per_msg": round(cpu * 1000 / count, 1),
         "outcomes": outcome,
     }
+    result["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     # What a mail server sees end to end: stored by the pipe, then ingested, one after the other.
     total = result["pipe"]["seconds"] + result["engine"]["seconds"]
     result["end_to_end_msgs_per_s"] = round(count / total, 1)
     return result
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _outcomes(qs):
@@ -227,6 +245,8 @@ def figures(result: dict) -> list[dict]:
             "msgs_per_s": result["pipe"]["msgs_per_s"],
             "p50_ms": result["pipe"]["process_p50_ms"],
             "p95_ms": result["pipe"]["process_p95_ms"],
+            "cpu_ms_per_msg": result["pipe"]["cpu_ms_per_msg"],
+            "cpu_bound_msgs_per_s": result["pipe"]["cpu_bound_msgs_per_s"],
             "budgets": budgets.MAIL_INGEST,
         },
         {

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email
 import mimetypes
+import re
 from dataclasses import dataclass, field
 from email import policy
 from email.message import Message
@@ -43,6 +44,8 @@ HTML_KEEP = {
 }  # fmt: skip
 # Elements whose text is never the message: style sheets, scripts, Office's XML islands.
 HTML_DROP_CONTENT = {"script", "style", "xml", "head", "title", "template", "noscript", "object"}
+PRE_BLOCK = re.compile(r"(<pre\b.*?</pre>)", re.DOTALL | re.IGNORECASE)
+WHITESPACE = re.compile(r"[ \t\r\n]+")
 HTML_KEEP_ATTRIBUTES = {"a": {"href"}, "div": {"class"}, "blockquote": {"class"}}
 
 
@@ -185,6 +188,9 @@ def html_to_markdown(html: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel=None,
     )
+    # A line break in HTML source is a space; the comment's Markdown would make it a hard break.
+    parts = PRE_BLOCK.split(clean)
+    clean = "".join(p if PRE_BLOCK.fullmatch(p) else WHITESPACE.sub(" ", p) for p in parts)
     text = markdownify(clean, heading_style="ATX", bullets="-", strip=["span"])
     lines = [line.rstrip() for line in text.replace("\xa0", " ").splitlines()]
     # Outlook wraps every line in its own paragraph: collapse the blank runs this leaves.

@@ -43,13 +43,17 @@ def receive(raw: bytes, *, source: str) -> InboundMessage:
     state. Raises only when the message could not be stored (the caller keeps it and retries);
     a failure after that leaves the row held with the error."""
     message = store(raw, source=source)
-    if message.status == Status.IGNORED and message.duplicate_of_id:
-        original = InboundMessage.objects.get(pk=message.duplicate_of_id)
-        if original.status == Status.RECEIVED:
-            # The first copy was stored but never ingested (the process died in between).
-            ingest(original)
+    try:
+        if message.status == Status.IGNORED and message.duplicate_of_id:
+            original = InboundMessage.objects.get(pk=message.duplicate_of_id)
+            if original.status == Status.RECEIVED:
+                # The first copy was stored but never ingested (the process died in between).
+                ingest(original)
+            return message
+        return ingest(message)
+    except Exception:  # noqa: BLE001 - stored: the engine's mail module finishes it
+        log.exception("Inbound message %s is stored; its ingest is left to the engine", message.pk)
         return message
-    return ingest(message)
 
 
 def store(raw: bytes, *, source: str) -> InboundMessage:
@@ -155,11 +159,16 @@ def _route(message: InboundMessage, *, unknown_senders: str | None, now: datetim
 def _ignore(message: InboundMessage, parsed: ParsedMessage, why: str) -> None:
     message.status, message.reason = Status.IGNORED, why
     if why == Reason.BOUNCE:
+        # Named in the record, not linked: a bounce's Message-ID must never join a ticket's thread.
         ids = noise.bounced_outbox_ids(parsed)
-        if ids:
-            message.error = "Bounce of outbox message " + ", ".join(f"#{pk}" for pk in ids)
-            payload = OutboundMessage.objects.filter(pk=ids[0]).values_list("payload", flat=True)
-            message.ticket_id = routing.ticket_id_from_payload(next(iter(payload), None) or {})
+        payloads = dict(OutboundMessage.objects.filter(pk__in=ids).values_list("pk", "payload"))
+        bounced = []
+        for pk in ids:
+            ticket_id = routing.ticket_id_from_payload(payloads.get(pk) or {})
+            ticket = Ticket.objects.filter(pk=ticket_id).first() if ticket_id else None
+            bounced.append(f"outbox message #{pk}" + (f" about {ticket.key}" if ticket else ""))
+        if bounced:
+            message.error = "Bounce of " + ", ".join(bounced) + "."
 
 
 def _hold(message: InboundMessage, why: str, detail: str = "") -> None:

@@ -122,3 +122,45 @@ def test_corpus_message_ends_where_it_should(
     for words in hides:
         assert words not in text
     assert sorted(kept.values_list("original_name", flat=True)) == sorted(files)
+
+
+@pytest.mark.django_db
+def test_a_bounce_names_the_mail_it_returns_and_its_ticket(mailbox):
+    message = receive(corpus_message("bounce_dsn.eml", mailbox), source="test")
+    outbox, ticket = mailbox["outbox"], mailbox["ticket"]
+    assert message.error == f"Bounce of outbox message #{outbox.pk} about {ticket.key}."
+    assert message.ticket_id is None  # never part of the ticket's mail thread
+
+
+@pytest.mark.django_db
+def test_a_message_that_fails_to_ingest_is_held_with_the_error_then_retried(
+    mailbox, monkeypatch, manager
+):
+    from mail import inbound, routing
+
+    def broken(**kwargs):
+        raise RuntimeError("routing exploded")
+
+    monkeypatch.setattr(routing, "referenced_ticket", broken)
+    message = receive(corpus_message("multipart_alternative.eml", mailbox), source="test")
+    assert (message.status, message.reason, message.ticket_id) == ("held", "error", None)
+    assert message.error.startswith("RuntimeError: routing exploded")
+    assert "mail/inbound.py" in message.error  # where it happened
+    monkeypatch.undo()
+
+    message = inbound.retry(message=message, actor=manager)
+    assert (message.status, message.attempts) == ("ticketed", 2)
+
+
+@pytest.mark.django_db
+def test_a_reply_to_a_closed_ticket_opens_a_new_one_that_names_it(mailbox, agent):
+    from tickets import services
+
+    ticket = mailbox["ticket"]
+    for status in ("investigating", "resolved", "closed"):
+        ticket = services.ticket_transition(ticket=ticket, to=status, actor=agent)
+    message = receive(corpus_message("reply_subject_key.eml", mailbox), source="test")
+    assert message.status == "ticketed"
+    opened = Ticket.objects.get(pk=message.ticket_id)
+    assert opened.pk != ticket.pk
+    assert opened.description.startswith(f"(Written as a reply to {ticket.key}, which is closed.)")

@@ -66,6 +66,7 @@ RULES = (
         f"{DESIGN} (payloads are validation)",
         matches(
             r"apostrophe|accent|special char|emoji|unicode|newline|more than \d+ char|postcode"
+            r"|(plus|hash|percent|at) sign|ampersand|umlaut|non-ascii|longer than \d+ char"
             r"|decimal|big number|\d{9,}|\b1e-?\d+|\d{4}-\d{2}-\d{2}t|instead of (a )?(422|valid)"
             r"|not 422|expected a 422|\bleap\b"
         ),

@@ -42,7 +42,10 @@ CONFIG_RULES = (
         outcome="The API key in your configuration contains whitespace (a space or newline "
         "copied with it); remove it so the key is sent exactly as shown in the dashboard.",
         source=f"{CONFIG}: API key missing or malformed; categories: '401 after copy-paste'",
-        test=matches(r"(trailing|leading) (space|whitespace|newline)|whitespace in (the|our) key"),
+        test=matches(
+            r"(trailing|leading) (space|whitespace|newline)|whitespace in (the|our) key"
+            r"|(newline|space|whitespace) at the (end|start)"
+        ),
     ),
     Rule(
         name="Close as configuration error: malformed Authorization header",
@@ -61,7 +64,10 @@ CONFIG_RULES = (
         outcome="The API key you are using has expired; create a new key in the dashboard and "
         "replace the old one.",
         source=f"{CONFIG}: API key missing or malformed; auto-resolve: expired token",
-        test=matches(r"token_expired|key_expired|key has expired|expired (api )?key|trial key"),
+        test=matches(
+            r"token_expired|key_expired|key has expired|expired (api )?key|trial key"
+            r"|(old|revoked) (api )?key|key (was|has been) revoked"
+        ),
     ),
     Rule(
         name="Close as configuration error: key of the wrong environment",
@@ -113,7 +119,8 @@ CONFIG_RULES = (
         test=all_of(
             matches(r"\b429\b|rate limit(ed)? exceeded|too many requests|rate limited"),
             matches(
-                r"our plan (allows|is)|\d+ (requests )?per (second|minute)|in parallel"
+                r"our plan (allows|is)|\d+ (requests |times |calls )?(per|a|each) (second|minute)"
+                r"|in parallel"
                 r"|parallel (workers|requests)|without backoff|\d+ workers"
             ),
         ),

@@ -17,6 +17,7 @@ FREQUENCY_GIVEN = matches(
 SUBSET = matches(
     r"a third|half of|some of our|\bsome (valid )?(keys|users|tokens)\b|while (the )?others?"
     r"|users (from|who|in) |(password|local) users|newer ones|issued before"
+    r"|while (our |the )?[\w-]+ (keys|tokens|users|ones) (work|are fine|succeed)"
 )
 PERF_WORDS = matches(
     r"slow|latency|sluggish|takes? (over )?\d+|timing out|time out|\d+ ?ms\b|\bp9\d\b"
@@ -29,7 +30,9 @@ CONSISTENT = matches(
     r"\bevery\b|each time|consistently|whenever|\balways\b|\bfor all\b"
     r"|\ball (of )?(our|my) (calls|requests)\b"
 )
-VAGUE = matches(r"doesn'?t work|not working|\bbroken\b|please fix|fix it\b")
+VAGUE = matches(
+    r"doesn'?t work|not working|\bbroken\b|please fix|fix it\b|nothing works|stopped working"
+)
 VERSION_RELATED = matches(
     r"upgrad|updated (the|our)|new version|latest version|new [\w.]+ sdk version"
     r"|after updating|since updating"
@@ -40,4 +43,5 @@ SILENT_FAILURE = matches(
     r"|never saved|not saved|200 with (an empty|a 0-byte|empty)|empty (csv|file|pdf)|0-byte"
 )
 
-FAILS = re.compile(r"\bfail\w*|\bdown\b|\bunreachable\b|nothing works")
+# A failure the text states, beyond a vague "nothing works" (which asks for the error first).
+FAILS = re.compile(r"\bfail\w*|\bdown\b|\bunreachable\b|get through")

@@ -84,6 +84,7 @@ RULES = (
         "Playbook P4 criteria: feature request",
         matches(
             r"feature request|can you add support|could you add|any plans to|please add"
+            r"|\bthis feature\b|would be nice if|would be (helpful|useful) if|^idea:"
             r"|would it be possible to add|would be great if|please (build|support)\b"
         ),
     ),

@@ -23,7 +23,12 @@ RULES = (
             r"|(calls|requests|logins?|activity)[\w ]{0,30} we (did not|didn't|never)"
             r" (make|made|do)"
             r"|we (never|did not|didn't) create|someone (is )?(using|downloading|accessing) our"
-            r"|from (unknown|unfamiliar) ips?|ips? in a (country|hosting provider) we"
+            r"|from (unknown|unfamiliar|unrecogni[sz]ed) ips?"
+            r"|ips? in a (country|hosting provider) we"
+            r"|ip addresses we (don't|do not) (recogni[sz]e|know|use)"
+            r"|we (did not|didn't|never) (make|made|send|sent|authori[sz]e) (these|those|them)"
+            r"|(key|account|token) is being (abused|misused|used by someone)"
+            r"|abus(e|ing) our (key|account)"
         ),
     ),
     Rule(
@@ -35,6 +40,9 @@ RULES = (
             r"belong(ing)? to (another|other) (compan|customer|organi[sz]ation|account|tenant)"
             r"|(another|other) (company|customer|tenant)('s|s') (data|records|invoices|tickets)"
             r"|cross-account (data )?(exposure|leak)|\bdata (leak|exposure|breach)\b"
+            r"|\bidor\b"
+            r"|(accounts?|customers?|organi[sz]ations?|tenants?) that (are|is) not (mine|ours)"
+            r"|(data|records|statements|invoices) (of|from) other (accounts|customers|tenants)"
         ),
     ),
     Rule(
@@ -56,6 +64,7 @@ RULES = (
         test=matches(
             r"(auth(entication)?|authori[sz]ation) bypass|\bbypass(es|ed)? (the )?auth"
             r"|empty token|alg \"?none|impersonate|security (hole|vulnerability|issue|flaw)"
+            r"|responsible disclosure|privilege escalation"
             r"|^security:|vulnerabilit|accepted (by|for)[^.]{0,60}(different|another) "
             r"(organi[sz]ation|tenant|account)"
         ),
@@ -64,6 +73,11 @@ RULES = (
 
 # Kinds where harm is already happening: the playbook's P1 "breach ... actively exploited".
 ACTIVE = ("suspicious_access", "data_exposure")
+# A finder reporting a hole they tried on their own accounts: a vulnerability, not yet a breach.
+_DISCLOSURE = matches(
+    r"responsible disclosure|reporting a vulnerability|i (think i )?found|tested (it )?with"
+    r"|our own test accounts|i could (read|access|impersonate)|i can (read|access|see)"
+)
 
 
 @dataclass(frozen=True)
@@ -81,4 +95,6 @@ def detect(text: Text) -> SecurityFinding | None:
     if found is None:
         return None
     rule, evidence = found
+    if rule.outcome == "data_exposure" and _DISCLOSURE(text):
+        rule = RULES[-1]
     return SecurityFinding(kind=rule.outcome, reason=rule.reason(evidence))

@@ -29,6 +29,7 @@ _WHOLE_API = matches(
     r"\b(all|every)( single)?( of)?( our| my| the)?( api)? (requests?|calls?|endpoints?)\b"
     r"|every endpoint|any endpoint|nothing works|completely down|everything is down"
     r"|\bapi is down\b|unreachable|cannot reach the api|no request[^.]{0,40}succeeded"
+    r"|none of our (api )?(calls|requests)|everything (gets|returns|fails)"
 )
 _AUTH_SCOPE_ALL = matches(
     r"all (of )?(our|my) (keys|api keys|users|clients|service accounts)|every one of our"
@@ -72,8 +73,10 @@ def _endpoint_failing(text: Text) -> str | None:
     return text.endpoints[0] if failing and CONSISTENT(text) else None
 
 
-_LATENCY = re.compile(r"(\d+(?:\.\d+)?) ?(ms|s)\b")
-_COMPARED = re.compile(r"\bbefore\b|baseline|normal|usual|\bwas\b|\bfrom\b|\bvs\b|compared")
+_LATENCY = re.compile(r"(\d+(?:\.\d+)?) ?(ms|s)\b")  # "600-800 ms" reads 800 ms
+_COMPARED = re.compile(
+    r"\bbefore\b|baseline|normal|usual|\bwas\b|\bfrom\b|\bvs\b|compared|used to|previously"
+)
 
 
 def _slowdown(text: Text) -> str | None:

@@ -4,11 +4,13 @@ keeps it and tries again. The engine's mail module ingests what the pipe stored.
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 
 from helpdesk import engine
 from mail.models import InboundMessage
@@ -50,7 +52,6 @@ def test_exit_status_says_whether_the_message_is_stored():
     assert out(ingest(MAIL)) == ["stored"]
     assert out(ingest(MAIL)) == ["ignored", "duplicate"]
     assert out(ingest(GARBAGE)) == ["stored"]
-    assert out(ingest(MAIL.replace(b"piped-1", b"piped-2"), "--sync")) == ["ticketed"]
     down = ingest(MAIL.replace(b"piped-1", b"piped-3"), DATABASE_URL="postgres://x@127.0.0.1:9/x")
     assert down.returncode == 75
     assert b"Could not store the message" in down.stderr
@@ -63,5 +64,20 @@ def test_exit_status_says_whether_the_message_is_stored():
         ("ticketed", "", MAIL),
         ("ignored", "duplicate", MAIL),
         ("held", "no_sender", GARBAGE),
-        ("ticketed", "", MAIL.replace(b"piped-1", b"piped-2")),
     ]
+
+
+@pytest.mark.django_db
+def test_sync_ingests_before_exiting_and_says_what_became_of_it(monkeypatch, capsys):
+    make_contact(OrganizationFactory(domain="acme.example"), email="anna@acme.example")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(MAIL)))
+    call_command("ingest_email", "--sync", "--source", "pipe")
+    status, number = capsys.readouterr().out.split()
+    message = InboundMessage.objects.get()
+    assert (status, number) == ("ticketed", f"#{message.pk}")
+    assert (message.source, bytes(message.raw)) == ("pipe", MAIL)
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"")))
+    with pytest.raises(SystemExit) as empty:
+        call_command("ingest_email", "--sync")
+    assert empty.value.code == 65

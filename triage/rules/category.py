@@ -38,6 +38,7 @@ RULES = (
         matches(
             r"webhook|\bsdk\b|\bgem\b|librar(y|ies)|zapier|make\.com|oauth (app|flow|login)"
             r"|passport|oauthlib|plugin|\bmodule\b"
+            r"|\b(go|java|node|python|ruby|php|\.net|c#) (client|library|sdk|package)"
         ),
     ),
     Rule(
@@ -57,6 +58,7 @@ RULES = (
         f"{DESIGN} (performance)",
         matches(
             r"slow|latency|time ?out|timing out|\bhang|sluggish|stuck|\b504\b|takes? (over )?\d+"
+            r"|performance|\bp9\d\b|\d+ ?ms\b"
         ),
     ),
     Rule(

@@ -55,7 +55,9 @@ CONFIG_RULES = (
         source=f"{CONFIG}: API key missing or malformed",
         test=matches(
             r"key in quotes|wraps? the key in quotes|bearer \"sk_|bearer: |without \"?bearer"
-            r"|x-api-token|in the query string|\?key=|malformed authorization"
+            r"|x-api-token|in the query string|\?key=|malformed authorization|api key missing"
+            r"|forgot to (set|send|add) the (authorization|api key|key)"
+            r"|missing (the )?authorization header"
         ),
     ),
     Rule(
@@ -78,6 +80,7 @@ CONFIG_RULES = (
         test=matches(
             r"sk_test\w*[^.]{0,80}production|production[^.]{0,80}sk_test|key from our staging"
             r"|belongs to test mode|test key in prod|staging key against production"
+            r"|test key used in live|key from the sandbox|copied the key from the sandbox"
         ),
     ),
     Rule(
@@ -98,6 +101,14 @@ CONFIG_RULES = (
             r"\b415\b|unsupported media type|content-type: ?(application/x-www-form-urlencoded"
             r"|text/plain|application/xml|multipart/form-data)"
         ),
+    ),
+    Rule(
+        name="Close as configuration error: body is not valid JSON",
+        looks_for="a 400 for malformed JSON, a trailing comma",
+        outcome="The request body is not valid JSON (for example a trailing comma); send a "
+        "body that a JSON parser accepts.",
+        source=f"{CONFIG}: request body does not match documented schema (malformed request)",
+        test=matches(r"malformed json|invalid json|trailing comma|json parse error"),
     ),
     Rule(
         name="Close as configuration error: wrong base URL",
@@ -193,6 +204,15 @@ EXPECTED_RULES = (
         test=all_of(matches(r"\b429\b|rate limit"), _ASKS_IF_INTENDED),
     ),
     Rule(
+        name="Expected behavior: an empty list is a success",
+        looks_for="a question whether an empty list should be a 404",
+        outcome="A list with no matching items answers 200 with an empty list; 404 is for a "
+        "single resource that does not exist.",
+        source=f"{EXPECTED}: status codes that differ from customer expectation but match HTTP "
+        "spec",
+        test=all_of(matches(r"empty (list|array|result)"), matches(r"\b404\b"), _ASKS_IF_INTENDED),
+    ),
+    Rule(
         name="Expected behavior: documented status code",
         looks_for="a question whether a 409 conflict or a redirect is intended",
         outcome="The API answers with this status by design (409 for a conflict with an "
@@ -208,12 +228,14 @@ EXPECTED_RULES = (
 CATEGORY = {
     **{rule.name: "authentication" for rule in CONFIG_RULES[:5]},
     CONFIG_RULES[5].name: "validation",
-    CONFIG_RULES[6].name: "other",
-    CONFIG_RULES[7].name: "performance",
-    CONFIG_RULES[8].name: "validation",
+    CONFIG_RULES[6].name: "validation",
+    CONFIG_RULES[7].name: "other",
+    CONFIG_RULES[8].name: "performance",
+    CONFIG_RULES[9].name: "validation",
     **{rule.name: "validation" for rule in EXPECTED_RULES},
     EXPECTED_RULES[2].name: "authentication",
     EXPECTED_RULES[5].name: "performance",
+    EXPECTED_RULES[6].name: "validation",
 }
 
 

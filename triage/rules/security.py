@@ -25,7 +25,9 @@ RULES = (
             r"|we (never|did not|didn't) create|someone (is )?(using|downloading|accessing) our"
             r"|from (unknown|unfamiliar|unrecogni[sz]ed) ips?"
             r"|ips? in a (country|hosting provider) we"
-            r"|ip addresses we (don't|do not) (recogni[sz]e|know|use)"
+            r"|ip( address)?(es)? we (don't|do not) (recogni[sz]e|know|use)"
+            r"|(changes|actions|calls|logins?) we (did not|didn't|never) (do|make|made)"
+            r"|nobody (on|in) our team|not (made|done) by (us|anyone)"
             r"|we (did not|didn't|never) (make|made|send|sent|authori[sz]e) (these|those|them)"
             r"|(key|account|token) is being (abused|misused|used by someone)"
             r"|abus(e|ing) our (key|account)"
@@ -64,7 +66,8 @@ RULES = (
         test=matches(
             r"(auth(entication)?|authori[sz]ation) bypass|\bbypass(es|ed)? (the )?auth"
             r"|empty token|alg \"?none|impersonate|security (hole|vulnerability|issue|flaw)"
-            r"|responsible disclosure|privilege escalation"
+            r"|responsible disclosure|privilege escalation|security report|account takeover"
+            r"|take over (the|an|any|their|other) accounts?|\b(xss|csrf|ssrf|sql injection)\b"
             r"|^security:|vulnerabilit|accepted (by|for)[^.]{0,60}(different|another) "
             r"(organi[sz]ation|tenant|account)"
         ),

@@ -30,13 +30,14 @@ _WHOLE_API = matches(
     r"|every endpoint|any endpoint|nothing works|completely down|everything is down"
     r"|\bapi is down\b|unreachable|cannot reach the api|no request[^.]{0,40}succeeded"
     r"|none of our (api )?(calls|requests)|everything (gets|returns|fails)"
+    r"|100 ?% of (our )?(traffic|requests|calls)|all (of )?our traffic|fully down|is dead"
 )
 _AUTH_SCOPE_ALL = matches(
     r"all (of )?(our|my) (keys|api keys|users|clients|service accounts)|every one of our"
     r"|for every client|nobody can|\bno key\b|keys all|all logins|every key"
     r"|authentication system|all requests"
 )
-_PAYMENTS = matches(r"payment|\bcharges?\b|financial transaction")
+_PAYMENTS = matches(r"payment|\bcharges?\b|refunds?\b|payouts?\b|financial transaction")
 
 
 def _whole_api_down(text: Text) -> str | None:

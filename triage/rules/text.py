@@ -27,8 +27,8 @@ _VERSION = re.compile(
     r"\b\d+\.\d+\.\d+\b|\bversion \d+(\.\d+)*\b|\bv\d+\.\d+\b|\bbuild \d+(\.\d+)*"
 )
 # A quoted message, a JSON body or an exception name: the customer showed what went wrong.
-_ERROR_SHOWN = re.compile(r"\"[^\"]{3,}\"|'[^']{3,}'|\{|\b\w+(error|exception)\b|error:")
-_QUOTED = re.compile(r"\"[^\"]{3,}\"|\{")
+_ERROR_SHOWN = re.compile(r"\"[^\"]{3,}\"|'[^']{3,}'|\{\s*\"|\b\w+(error|exception)\b|error:")
+_QUOTED = re.compile(r"\"[^\"]{3,}\"|\{\s*\"")
 
 
 def normalise(text: str) -> str:

@@ -54,6 +54,7 @@ run: setup
 	@$(SERVICES_ENV) $(PYTHON) manage.py seed_macros --if-empty
 	@$(SERVICES_ENV) $(PYTHON) manage.py seed_workflow --if-empty
 	@$(SERVICES_ENV) $(PYTHON) manage.py seed_mail --if-empty
+	@$(SERVICES_ENV) $(PYTHON) manage.py seed_postmortems --if-empty
 	@$(SERVICES_ENV) $(PYTHON) manage.py collectstatic --noinput --verbosity 0
 	@echo
 	@echo "  Helpdesk:  http://127.0.0.1:8000  ($(if $(DEV),$(RUN_MODE_DEV),$(RUN_MODE_PRODUCT)))"

@@ -7,6 +7,7 @@ import secrets
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.fields.json import KeyTransform
 
 
 class Role(models.TextChoices):
@@ -154,6 +155,12 @@ class OutboundMessage(models.Model):
                 fields=["claimed_until"],
                 condition=models.Q(status="sending"),
                 name="outbound_sending_deadline",
+            ),
+            # The email already sent about a ticket, which a new one names in References.
+            models.Index(
+                KeyTransform("ticket_id", "payload"),
+                condition=models.Q(channel="email"),
+                name="outbound_email_ticket",
             ),
         ]
         constraints = [models.UniqueConstraint(fields=["dedup_key"], name="outbound_dedup_key")]

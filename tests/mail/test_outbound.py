@@ -13,7 +13,7 @@ from helpdesk.models import OutboundMessage
 from mail.inbound import receive
 from mail.markers import REPLY_MARKER
 from tests.factories import OrganizationFactory, make_agent, make_contact
-from tickets import services
+from tickets import notifications, services
 from tickets.choices import Status
 from tickets.models import Ticket
 
@@ -54,8 +54,13 @@ def mailed_ticket(customer, django_capture_on_commit_callbacks):
 
 
 def customer_emails(customer) -> list[OutboundMessage]:
+    """The customer's notices of replies and status moves (not, say, a satisfaction survey)."""
     return list(
-        OutboundMessage.objects.filter(channel="email", recipient=customer.email).order_by("pk")
+        OutboundMessage.objects.filter(
+            channel="email",
+            recipient=customer.email,
+            payload__kind__in=[notifications.AGENT_REPLY, notifications.STATUS],
+        ).order_by("pk")
     )
 
 

@@ -38,6 +38,14 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
     Kind.CLOSE_AS: ("config_error", "expected_behaviour"),
     Kind.ESCALATION: ("always", "discretion", "no"),
 }
+# The ticket's own value for a kind of classification, to compare with what triage suggested.
+_CURRENT = {
+    Kind.SEVERITY: lambda t: f"P{t.severity}",
+    Kind.CATEGORY: lambda t: t.category,
+    Kind.ISSUE_TYPE: lambda t: t.issue_type,
+    Kind.ENVIRONMENT: lambda t: t.environment,
+    Kind.SECURITY: lambda t: "security" if t.is_security else "not_security",
+}
 _FIELD = {Kind.CATEGORY: "category", Kind.ISSUE_TYPE: "issue_type", Kind.ENVIRONMENT: "environment"}
 
 
@@ -48,6 +56,11 @@ class Outcome:
     compose: str = ""
     compose_status: str = ""
     message: str = ""
+
+
+def current_value(kind: str, ticket: Ticket) -> str | None:
+    current = _CURRENT.get(kind)
+    return current(ticket) if current else None
 
 
 def _claim(suggestion: Suggestion, actor: User) -> Suggestion:

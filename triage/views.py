@@ -40,14 +40,6 @@ _LABELS: dict[str, dict[str, str]] = {
     },
     Kind.INCIDENT: {"declare": "Declare an incident"},
 }
-# The ticket's current value, to tell "already so" from a change.
-_CURRENT = {
-    Kind.SEVERITY: lambda t: f"P{t.severity}",
-    Kind.CATEGORY: lambda t: t.category,
-    Kind.ISSUE_TYPE: lambda t: t.issue_type,
-    Kind.ENVIRONMENT: lambda t: t.environment,
-    Kind.SECURITY: lambda t: "security" if t.is_security else "not_security",
-}
 
 
 def _label(kind: str, value: str) -> str:
@@ -60,8 +52,7 @@ def _decorate(s: Suggestion, ticket: Ticket) -> Suggestion:
     s.choices = [
         (v, _label(s.kind, v)) for v in decisions.VOCABULARY.get(s.kind, ()) if v != s.value
     ]
-    current = _CURRENT.get(s.kind)
-    s.already = bool(current and current(ticket) == s.value)
+    s.already = decisions.current_value(s.kind, ticket) == s.value
     return s
 
 

@@ -54,6 +54,7 @@ run: setup
 	@$(SERVICES_ENV) $(PYTHON) manage.py seed_macros --if-empty
 	@$(SERVICES_ENV) $(PYTHON) manage.py seed_workflow --if-empty
 	@$(SERVICES_ENV) $(PYTHON) manage.py seed_mail --if-empty
+	@$(SERVICES_ENV) $(PYTHON) manage.py seed_triage --if-empty
 	@$(SERVICES_ENV) $(PYTHON) manage.py seed_postmortems --if-empty
 	@$(SERVICES_ENV) $(PYTHON) manage.py collectstatic --noinput --verbosity 0
 	@echo

@@ -40,6 +40,7 @@ urlpatterns = [
     path("tickets/<str:key>/presence/", ticket.ticket_presence, name="ticket_presence"),
     path("tickets/<str:key>/preview/", ticket.ticket_preview, name="ticket_preview"),
     path("tickets/<str:key>/template/", ticket.ticket_reply_template, name="ticket_reply_template"),
+    path("macros/", macros.macro_usage, name="macro_usage"),
     path("tickets/<str:key>/macro/", macros.macro_preview, name="ticket_macro_preview"),
     path("tickets/<str:key>/macro/apply/", macros.macro_apply, name="ticket_macro_apply"),
     path("tickets/<str:key>/follow/", followers.ticket_follow, name="ticket_follow"),

@@ -163,3 +163,18 @@ def test_seed_macros_fills_an_empty_table_once(db):
     assert Macro.objects.count() == len(names) >= 3
     for macro in Macro.objects.all():
         assert macro.owner_id is None
+
+
+def test_managers_see_every_macro_by_use_agents_their_own(client, agent, manager, macro, ticket):
+    other = make_agent(first_name="Robin", last_name="Other")
+    Macro.objects.create(name="Robin's own", owner=other, body="x")
+    services.macro_apply(ticket=ticket, macro=macro, actor=agent)
+
+    client.force_login(manager)
+    html = client.get(reverse("macro_usage")).content.decode()
+    assert html.index("Billing question") < html.index("Robin&#x27;s own")
+    assert '<td class="num">1</td>' in html
+    client.force_login(agent)
+    html = client.get(reverse("macro_usage")).content.decode()
+    assert "Billing question" in html
+    assert "Robin" not in html

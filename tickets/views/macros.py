@@ -8,15 +8,18 @@ from django.views.decorators.http import require_GET, require_POST
 
 from helpdesk.access import agent_side_required
 from helpdesk.errors import DomainError
+from helpdesk.models import Role
 from tickets import macros, services
 from tickets.choices import Status
 from tickets.conflicts import StaleChange
 from tickets.forms import ReplyForm, TicketFieldsForm
+from tickets.models import Macro
 from tickets.selectors import ticket_get_for_user
 from tickets.views.ticket import _respond
 
 # The fields a macro sets, as the preview shows them (the guard compares against these).
 _SEEN = ("severity", "team", "assignee", "tags")
+_CLEARED_PREVIEW = b'<div id="macro-preview" hx-swap-oob="true"></div>'
 
 
 def _seen_values(ticket) -> dict[str, str]:
@@ -27,6 +30,21 @@ def _seen_values(ticket) -> dict[str, str]:
         "assignee": ticket.assignee.username if ticket.assignee else "",
         "tags": ", ".join(ticket.tags),
     }
+
+
+@require_GET
+@agent_side_required
+def macro_usage(request):
+    """Which macros matter: every macro by use, for managers (personal ones named with their
+    owner); an agent sees the ones they may use."""
+    sees_all = request.user.role in (Role.MANAGER, Role.ADMIN)
+    qs = Macro.objects.select_related("owner") if sees_all else macros.macros_for(request.user)
+    ctx = {
+        "nav": "macros",
+        "macros": qs.order_by("-use_count", "name")[:500],
+        "sees_all": sees_all,
+    }
+    return render(request, "tickets/macros.html", ctx)
 
 
 @require_GET
@@ -88,5 +106,9 @@ def macro_apply(request, key: str):
     if applied.status_with_reply:
         done += f" The status moves to {Status(applied.status_with_reply).label} with your reply."
     if not applied.reply:
-        return _respond(request, ticket, props_saved=done)
-    return _respond(request, ticket, props_saved=done, reply_form=form)
+        response = _respond(request, ticket, props_saved=done)
+    else:
+        response = _respond(request, ticket, props_saved=done, reply_form=form)
+    if request.htmx:  # the preview is done with: cleared out of band
+        response.content += _CLEARED_PREVIEW
+    return response

@@ -88,7 +88,10 @@ _ENVIRONMENTS = (
         "production, prod or live",
         "production",
         "Playbook classification: environment",
-        matches(r"\bproduction\b|\bprod\b|\blive[- ](mode|environment|key|secret)"),
+        matches(
+            r"\bproduction\b|\bprod\b|\blive[- ](mode|environment|key|secret)"
+            r"|our (users|customers) (complain|are affected|cannot|can't)"
+        ),
     ),
     Rule(
         "Environment staging",

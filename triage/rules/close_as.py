@@ -30,6 +30,7 @@ _ASKS_IF_INTENDED = matches(
     r"intended|on purpose|supposed to|is (this|that|\d{3}) (correct|right|normal|a bug)"
     r"|shouldn't|should (it|the|this)|is something wrong|is the api broken|how it should be"
     r"|why (not|does|do)|do we need to|expected \d{3}|is this how|instead of (200|404)"
+    r"|is (that|this|it) (expected|normal)"
 )
 _CUSTOMER_SAYS_DOCS_DIFFER = matches(
     r"documented|listed as supported|according to the doc|matches the doc"
@@ -44,7 +45,7 @@ CONFIG_RULES = (
         source=f"{CONFIG}: API key missing or malformed; categories: '401 after copy-paste'",
         test=matches(
             r"(trailing|leading) (space|whitespace|newline)|whitespace in (the|our) key"
-            r"|(newline|space|whitespace) at the (end|start)"
+            r"|(newline|space|whitespace) at the (end|start|beginning)"
         ),
     ),
     Rule(

@@ -17,7 +17,7 @@ FREQUENCY_GIVEN = matches(
 SUBSET = matches(
     r"a third|half of|some of our|\bsome (valid )?(keys|users|tokens)\b|while (the )?others?"
     r"|users (from|who|in) |(password|local) users|newer ones|issued before"
-    r"|while (our |the )?[\w-]+ (keys|tokens|users|ones) (work|are fine|succeed)"
+    r"|while (our |the )?[\w-]+ (keys|tokens|users|ones) (still )?(work|are fine|succeed)"
 )
 PERF_WORDS = matches(
     r"slow|latency|sluggish|takes? (over )?\d+|timing out|time out|\d+ ?ms\b|\bp9\d\b"
@@ -31,10 +31,12 @@ CONSISTENT = matches(
     r"|\ball (of )?(our|my) (calls|requests)\b"
 )
 VAGUE = matches(
-    r"doesn'?t work|not working|\bbroken\b|please fix|fix it\b|nothing works|stopped working"
+    r"(doesn'?t|does not|don'?t|do not) work|(not|isn'?t) working|\bbroken\b|please fix|fix it\b"
+    r"|nothing works|stopped working"
 )
 VERSION_RELATED = matches(
-    r"upgrad|updated (the|our)|new version|latest version|new [\w.]+ sdk version"
+    r"upgrad|updated (the|our)|new version|latest version|new [\w.]+ sdk version|new sdk"
+    r"|new release|release broke"
     r"|after updating|since updating"
 )
 TRANSPORT_ERROR = matches(r"connection reset|broken pipe|connection refused|ssl")
@@ -44,4 +46,6 @@ SILENT_FAILURE = matches(
 )
 
 # A failure the text states, beyond a vague "nothing works" (which asks for the error first).
-FAILS = re.compile(r"\bfail\w*|\bdown\b|\bunreachable\b|get through")
+FAILS = re.compile(
+    r"\bfail\w*|\bdown\b|\bunreachable\b|get through|\btwice\b|duplicat\w+|instead of one"
+)

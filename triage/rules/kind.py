@@ -58,7 +58,10 @@ RULES = (
         "the docs stating something wrong, a typo in a sample, a broken docs page",
         "Playbook P3 criteria: documentation unclear or incorrect; 'OpenAPI docs page shows 500'",
         matches(
-            r"(docs|documentation) (are|is) (incorrect|wrong)|\btypo\b|docs page shows"
+            r"(docs|documentation) (are|is) (incorrect|wrong)|docs page shows"
+            r"|typo[^.]{0,40}(doc|example|sample|reference)|(doc|example|sample|reference)[^.]{0,60}"
+            r"\btypo\b|link[^.]{0,40}in the (docs|documentation)[^.]{0,40}(404|broken|leads)"
+            r"|broken link"
             r"|openapi docs|(docs|documentation|reference) (page )?(at \S+ )?shows [^.]*\b500\b"
         ),
     ),
@@ -84,7 +87,8 @@ RULES = (
         "Playbook P4 criteria: feature request",
         matches(
             r"feature request|can you add support|could you add|any plans to|please add"
-            r"|\bthis feature\b|would be nice if|would be (helpful|useful) if|^idea:"
+            r"|\bthis feature\b|would be nice if|would be (helpful|useful) if|^idea:|would love"
+            r"|something you could (build|add)"
             r"|would it be possible to add|would be great if|please (build|support)\b"
         ),
     ),

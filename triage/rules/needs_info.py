@@ -13,11 +13,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .facts import FREQUENCY_GIVEN, INTERMITTENT, TRANSPORT_ERROR, VAGUE, VERSION_RELATED
-from .rule import Rule
+from .rule import Rule, matches
 from .text import Text
 from .types import INFO_ITEMS
 
 ALWAYS = "Playbook, always request"
+# A 5xx the customer's own server answered (to a webhook, say) has no request id of ours.
+_THEIR_OWN_5XX = matches(
+    r"our (endpoint|server|receiver|service) (returns|answers|responds with) 5"
+)
 
 # The template's numbered lines, one per item the playbook names.
 TEMPLATE_LINES = {
@@ -55,7 +59,7 @@ RULES = (
         "a 5xx quoted without a request id",
         "request_id",
         f"{ALWAYS}: 500 errors without request ID",
-        lambda c: None if c.text.request_id else c.text.server_error,
+        lambda c: None if c.text.request_id or _THEIR_OWN_5XX(c.text) else c.text.server_error,
     ),
     Rule(
         "Ask for the versions",
@@ -100,7 +104,10 @@ RULES = (
         "Playbook, validation tickets: request exact payload",
         lambda c: (
             "422"
-            if c.category == "validation" and c.text.has_status("422") and not c.text.quotes_detail
+            if c.category == "validation"
+            and c.text.has_status("422")
+            and not c.text.server_error
+            and not c.text.quotes_detail
             else None
         ),
     ),

@@ -28,6 +28,8 @@ RULES = (
             r"|ip( address)?(es)? we (don't|do not) (recogni[sz]e|know|use)"
             r"|(changes|actions|calls|logins?) we (did not|didn't|never) (do|make|made)"
             r"|nobody (on|in) our team|not (made|done) by (us|anyone)"
+            r"|(payout|transfer|charge|withdrawal)s? we (did not|didn't|never)"
+            r"|we never created that|account we (don't|do not) own"
             r"|we (did not|didn't|never) (make|made|send|sent|authori[sz]e) (these|those|them)"
             r"|(key|account|token) is being (abused|misused|used by someone)"
             r"|abus(e|ing) our (key|account)"
@@ -42,7 +44,7 @@ RULES = (
             r"belong(ing)? to (another|other) (compan|customer|organi[sz]ation|account|tenant)"
             r"|(another|other) (company|customer|tenant)('s|s') (data|records|invoices|tickets)"
             r"|cross-account (data )?(exposure|leak)|\bdata (leak|exposure|breach)\b"
-            r"|\bidor\b"
+            r"|\bidor\b|privacy (problem|issue|breach)|outside our organi[sz]ation"
             r"|(accounts?|customers?|organi[sz]ations?|tenants?) that (are|is) not (mine|ours)"
             r"|(data|records|statements|invoices) (of|from) other (accounts|customers|tenants)"
         ),
@@ -56,6 +58,9 @@ RULES = (
             r"(leaked|exposed|pushed|committed|published|embedded|shipped with)[^.]{0,80}"
             r"(api key|secret|credential|sk_live)"
             r"|(api key|secret|credentials?)[^.]{0,40}\b(leaked|exposed|public)\b"
+            r"|(secret|api) key[^.]{0,40}(to the browser|in the browser|client-side"
+            r"|in our frontend)"
+            r"|anyone[^.]{0,60}could have (copied|used|seen) (it|the key|our key)"
         ),
     ),
     Rule(
@@ -67,6 +72,8 @@ RULES = (
             r"(auth(entication)?|authori[sz]ation) bypass|\bbypass(es|ed)? (the )?auth"
             r"|empty token|alg \"?none|impersonate|security (hole|vulnerability|issue|flaw)"
             r"|responsible disclosure|privilege escalation|security report|account takeover"
+            r"|security (vulnerability|problem)|\b(hacked|compromised)\b"
+            r"|(still valid|keeps working) after (logout|logging out|revocation|rotation|deletion)"
             r"|take over (the|an|any|their|other) accounts?|\b(xss|csrf|ssrf|sql injection)\b"
             r"|^security:|vulnerabilit|accepted (by|for)[^.]{0,60}(different|another) "
             r"(organi[sz]ation|tenant|account)"
@@ -80,6 +87,7 @@ ACTIVE = ("suspicious_access", "data_exposure")
 _DISCLOSURE = matches(
     r"responsible disclosure|reporting a vulnerability|i (think i )?found|tested (it )?with"
     r"|our own test accounts|i could (read|access|impersonate)|i can (read|access|see)"
+    r"|checked with my own account|(might|may) be a (privacy|security)"
 )
 
 

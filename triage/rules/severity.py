@@ -34,7 +34,8 @@ _WHOLE_API = matches(
 )
 _AUTH_SCOPE_ALL = matches(
     r"all (of )?(our|my) (keys|api keys|users|clients|service accounts)|every one of our"
-    r"|for every client|nobody can|\bno key\b|keys all|all logins|every key"
+    r"|for every client|nobody can|no one (in our company |on our team )?can|\bno key\b"
+    r"|keys all|all logins|every key"
     r"|authentication system|all requests"
 )
 _PAYMENTS = matches(r"payment|\bcharges?\b|refunds?\b|payouts?\b|financial transaction")

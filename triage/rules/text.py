@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 STATUS_CODES = "200|201|204|301|302|307|400|401|403|404|405|409|410|413|415|422|429|500|502|503|504"
-_STATUS = re.compile(rf"(?<![\w.$/-])({STATUS_CODES})(?![\w.%/-])")
+_STATUS = re.compile(rf"(?<![\w.$/-])({STATUS_CODES})(?![\w%/-]|\.\d)")
 _SERVER_ERROR_WORDS = re.compile(
     r"internal server error|service unavailable|bad gateway|gateway time-?out"
 )
@@ -19,8 +19,8 @@ METHOD_PATH = re.compile(
 BARE_PATH = re.compile(r"(?:(?<![\w.])|(?<=https://)[\w.-]+)(/(?:v\d+|oauth)/[\w/{}.:-]*[\w}])")
 REQUEST_ID = re.compile(r"\breq_[a-z0-9]+\b|x-request-id[\s:=]+[\w-]{3,}|request id\b")
 _TIME = re.compile(
-    r"\b\d{1,2}:\d{2}\b|\b\d{4}-\d{2}-\d{2}\b|\bmidnight\b|\byesterday\b|\btoday\b|\btonight\b"
-    r"|\bthis (morning|afternoon|evening)\b|\blast night\b|\b\d+ (minutes|hours|days) ago\b"
+    r"\b\d{1,2}:\d{2}\b|\b\d{4}-\d{2}-\d{2}\b|\bmidnight\b|\b\d+ (minutes|hours|days) ago\b"
+    r"|\bsince (yesterday|today|this (morning|afternoon|evening)|last night|the weekend)\b"
     r"|\bsince (monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
 )
 _VERSION = re.compile(

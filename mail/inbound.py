@@ -78,9 +78,11 @@ def store(raw: bytes, *, source: str) -> InboundMessage:
             if not row.message_id:
                 raise
         row.pk = None
-        row.duplicate_of = InboundMessage.objects.filter(
-            message_id=row.message_id, duplicate_of__isnull=True
-        ).first()
+        row.duplicate_of_id = (
+            InboundMessage.objects.filter(message_id=row.message_id, duplicate_of__isnull=True)
+            .values_list("pk", flat=True)
+            .first()
+        )
         row.status, row.reason, row.processed_at = Status.IGNORED, Reason.DUPLICATE, now
         row.save()
         return row

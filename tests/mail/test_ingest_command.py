@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.conf import settings
@@ -57,13 +58,23 @@ def test_exit_status_says_whether_the_message_is_stored():
     assert b"Could not store the message" in down.stderr
     assert ingest(b"").returncode == 65
 
+    # Two deliveries of one message at the same moment: one is stored, the other a duplicate.
+    twice = MAIL.replace(b"piped-1", b"piped-race")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = sorted(" ".join(out(r)) for r in pool.map(ingest, [twice, twice]))
+    assert outcomes == ["ignored duplicate", "stored"]
+
     mail = next(m for m in engine.registered() if m.name == "mail")
-    assert engine.run_module(mail, now=None) == 2  # the pipe's two stored messages
+    assert engine.run_module(mail, now=None) == 3  # the pipe's stored messages
     rows = list(InboundMessage.objects.order_by("pk").values_list("status", "reason", "raw"))
-    assert [(status, reason, bytes(raw)) for status, reason, raw in rows] == [
+    assert [(status, reason, bytes(raw)) for status, reason, raw in rows][:3] == [
         ("ticketed", "", MAIL),
         ("ignored", "duplicate", MAIL),
         ("held", "no_sender", GARBAGE),
+    ]
+    assert sorted((status, reason) for status, reason, _ in rows[3:]) == [
+        ("ignored", "duplicate"),
+        ("ticketed", ""),
     ]
 
 

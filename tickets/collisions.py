@@ -43,11 +43,17 @@ class Change:
     def what(self) -> str:
         from .templatetags.tickets_tags import event_summary
 
-        kind = self.event.kind
+        kind, before = self.event.kind, self.event.before
+        # A merge copies the merged ticket's replies here at their own times: say where from.
+        moved = (
+            f" on {before['merged_from']}"
+            if isinstance(before, dict) and "merged_from" in before
+            else ""
+        )
         if kind == EventKind.REPLY:
-            return "replied"
+            return f"replied{moved}"
         if kind == EventKind.NOTE:
-            return "added an internal note"
+            return f"added an internal note{moved}"
         return event_summary(self.event)
 
     def ago(self, now: datetime) -> str:

@@ -21,6 +21,13 @@ RULES = (
         matches(r"\b429\b|rate limit|too many requests"),
     ),
     Rule(
+        "Category integration: a third-party plugin or connector",
+        "a plugin, connector or no-code integration between the customer and the API",
+        "integration",
+        f"{DESIGN} (SDKs, webhooks and OAuth apps are integration)",
+        matches(r"plugin|zapier|woocommerce|shopify|make\.com|connector|\bmodule\b"),
+    ),
+    Rule(
         "Category validation: request rejected as invalid",
         "422/415, Content-Type, schema or field errors",
         "validation",

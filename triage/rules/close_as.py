@@ -30,10 +30,12 @@ _ASKS_IF_INTENDED = matches(
     r"intended|on purpose|supposed to|is (this|that|\d{3}) (correct|right|normal|a bug)"
     r"|shouldn't|should (it|the|this)|is something wrong|is the api broken|how it should be"
     r"|why (not|does|do)|do we need to|expected \d{3}|is this how|instead of (200|404)"
-    r"|is (that|this|it) (expected|normal)"
+    r"|is (that|this|it) (expected|normal)|is this the expected|expected (validation|behaviou?r)"
 )
 _CUSTOMER_SAYS_DOCS_DIFFER = matches(
-    r"documented|listed as supported|according to the doc|matches the doc"
+    r"listed as supported|according to the doc|matches the documented"
+    r"|documented as (allowed|supported|valid)"
+    r"|docs? (say|says|show|shows|state)[^.]{0,40}(allowed|accepted|supported|valid)"
 )
 
 CONFIG_RULES = (
@@ -57,6 +59,7 @@ CONFIG_RULES = (
         test=matches(
             r"key in quotes|wraps? the key in quotes|bearer \"sk_|bearer: |without \"?bearer"
             r"|x-api-token|in the query string|\?key=|malformed authorization|api key missing"
+            r"|instead of bearer|as \"token "
             r"|forgot to (set|send|add) the (authorization|api key|key)"
             r"|missing (the )?authorization header"
         ),

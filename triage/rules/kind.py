@@ -14,7 +14,7 @@ from .text import Text, normalise
 # Words of something failing: a text with these is a report, even when it ends with a question.
 _FAILING = matches(
     r"\b[45]\d\d\b|error|fail|broken|crash|hangs?\b|time ?out|timing out|slow|not working"
-    r"|doesn'?t work|rejected|refuses|down\b"
+    r"|doesn'?t work|rejected|refuses|down\b|missing|\blost\b|wrong|incorrect|never (arrive|saved)"
 )
 
 
@@ -75,7 +75,8 @@ RULES = (
         "clearer'",
         matches(
             r"suggestion[^.]{0,40}(docs|documentation)|(docs|documentation)[^.]{0,80}"
-            r"(could include|would be nice|would help)|could be clearer"
+            r"(could include|would be nice|would help|would be (more )?(useful|helpful)|could show)"
+            r"|could be clearer"
         ),
     ),
     _kind(

@@ -58,6 +58,19 @@ def all_of(*tests: Test) -> Test:
     return test
 
 
+def any_of(*tests: Test) -> Test:
+    """The first test that matches gives the evidence."""
+
+    def test(text: Any) -> str | None:
+        for t in tests:
+            found = t(text)
+            if found:
+                return found
+        return None
+
+    return test
+
+
 def none_of(*tests: Test) -> Test:
     """Matches (with empty evidence) when no test matches; combine inside all_of."""
     return lambda text: None if any(t(text) for t in tests) else " "

@@ -6,8 +6,37 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .rule import Rule, first_match, matches
+from .rule import Rule, all_of, any_of, first_match, matches
 from .text import Text
+
+# Someone the customer does not know, and activity they did not do.
+_UNKNOWN_ACTOR = matches(
+    r"\b(unknown|unrecogni[sz]ed|unfamiliar|suspicious|strange|foreign) (ips?|ip address(es)?"
+    r"|logins?|activity|calls|requests|users?|devices?|locations?)\b"
+)
+_NOT_US = matches(
+    r"we (did not|didn't|never) (do|make|made|send|sent|run|create|authori[sz]e)"
+    r"|(team|we) (is|are) not running|nobody (on|in) our team|not (made|done) by (us|anyone)"
+    r"|nobody (here|on our side)|none of us"
+)
+# A secret and somewhere it should never be.
+_SECRET = r"(api key|secret|credentials?|sk_live|access token|password)"
+_EXPOSED_WHERE = (
+    r"(plain ?text|log files?|public|leaked|exposed|shared with|pasted|pushed|committed|printed"
+    r"|visible|browser|github|gitlab|slack|pastebin|screenshot|forum)"
+)
+# Being able to do what the customer's role or account should not allow.
+_BEYOND_PERMISSION = all_of(
+    matches(
+        r"\b(could|can|was able to|were able to|able to)\b[^.]{0,40}\b(access|call|read"
+        r"|see|view|delete|modify|change|download)\b"
+    ),
+    matches(
+        r"should (be|have been) (forbidden|denied|rejected|blocked)|should not be "
+        r"(allowed|possible)|read-only[^.]{0,30}(key|member|user|role)|not (mine|ours)"
+        r"|another (customer|organi[sz]ation|tenant|account)|admin endpoint|as a normal user"
+    ),
+)
 
 SOURCE = "Playbook, initial assessment 3: 'Is this a security issue?' (auth bypass, data leakage)"
 
@@ -36,6 +65,13 @@ RULES = (
         ),
     ),
     Rule(
+        name="Security: activity nobody on the customer's side made",
+        looks_for="an unknown IP, login or user together with activity the customer did not do",
+        outcome="suspicious_access",
+        source=SOURCE,
+        test=any_of(all_of(_UNKNOWN_ACTOR, _NOT_US), all_of(_NOT_US, matches(r"audit log"))),
+    ),
+    Rule(
         name="Security: data exposure",
         looks_for="one customer's data shown to another",
         outcome="data_exposure",
@@ -61,6 +97,7 @@ RULES = (
             r"|(secret|api) key[^.]{0,40}(to the browser|in the browser|client-side"
             r"|in our frontend)"
             r"|anyone[^.]{0,60}could have (copied|used|seen) (it|the key|our key)"
+            rf"|{_SECRET}[^.]{{0,60}}\b{_EXPOSED_WHERE}|\b{_EXPOSED_WHERE}[^.]{{0,60}}{_SECRET}"
         ),
     ),
     Rule(
@@ -78,6 +115,13 @@ RULES = (
             r"|^security:|vulnerabilit|accepted (by|for)[^.]{0,60}(different|another) "
             r"(organi[sz]ation|tenant|account)"
         ),
+    ),
+    Rule(
+        name="Security: access beyond the caller's permission",
+        looks_for="being able to read or change what the key's role or account should not allow",
+        outcome="vulnerability",
+        source=SOURCE,
+        test=_BEYOND_PERMISSION,
     ),
 )
 

@@ -20,7 +20,7 @@ BARE_PATH = re.compile(r"(?:(?<![\w.])|(?<=https://)[\w.-]+)(/(?:v\d+|oauth)/[\w
 REQUEST_ID = re.compile(r"\breq_[a-z0-9]+\b|x-request-id[\s:=]+[\w-]{3,}|request id\b")
 _TIME = re.compile(
     r"\b\d{1,2}:\d{2}\b|\b\d{4}-\d{2}-\d{2}\b|\bmidnight\b|\b\d+ (minutes|hours|days) ago\b"
-    r"|\bsince (yesterday|today|this (morning|afternoon|evening)|last night|the weekend)\b"
+    r"|\bsince (yesterday|today|this (morning|afternoon|evening)|last night)\b"
     r"|\bsince (monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
 )
 _VERSION = re.compile(

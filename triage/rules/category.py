@@ -46,6 +46,7 @@ RULES = (
             r"webhook|\bsdk\b|\bgem\b|librar(y|ies)|zapier|make\.com|oauth (app|flow|login)"
             r"|passport|oauthlib|plugin|\bmodule\b"
             r"|\b(go|java|node|python|ruby|php|\.net|c#) (client|library|sdk|package)"
+            r"|\b(your|the) [\w.-]+ (package|client library)\b"
         ),
     ),
     Rule(

@@ -82,7 +82,9 @@ RULES = (
             r"|cross-account (data )?(exposure|leak)|\bdata (leak|exposure|breach)\b"
             r"|\bidor\b|privacy (problem|issue|breach)|outside our organi[sz]ation"
             r"|(accounts?|customers?|organi[sz]ations?|tenants?) that (are|is) not (mine|ours)"
-            r"|(data|records|statements|invoices) (of|from) other (accounts|customers|tenants)"
+            r"|(data|records|statements|invoices|files|documents|emails|orders|messages)"
+            r" (of|from|belonging to) (other|another) (accounts?|customers?|tenants?|companies"
+            r"|organi[sz]ations?|users)"
         ),
     ),
     Rule(
@@ -131,7 +133,8 @@ ACTIVE = ("suspicious_access", "data_exposure")
 _DISCLOSURE = matches(
     r"responsible disclosure|reporting a vulnerability|i (think i )?found|tested (it )?with"
     r"|our own test accounts|i could (read|access|impersonate)|i can (read|access|see)"
-    r"|checked with my own account|(might|may) be a (privacy|security)"
+    r"|checked with my own account|(might|may) be a (privacy|security)|we tried|we tested"
+    r"|if you guess|by guessing"
 )
 
 

@@ -18,7 +18,7 @@ from .facts import (
     SILENT_FAILURE,
     SUBSET,
 )
-from .rule import Rule, all_of, first_match, matches, none_of
+from .rule import Rule, all_of, any_of, first_match, matches, none_of
 from .text import Text
 
 P1 = "Playbook P1 criteria"
@@ -32,6 +32,8 @@ _WHOLE_API = matches(
     r"|none of our (api )?(calls|requests)|everything (gets|returns|fails)"
     r"|100 ?% of (our )?(traffic|requests|calls)|all (of )?our traffic|fully down|is dead"
 )
+# Requests that get no answer at all are an outage, not slowness.
+_NO_ANSWER = matches(r"no response|fully unavailable|\bunavailable\b|completely down|fully down")
 _AUTH_SCOPE_ALL = matches(
     r"all (of )?(our|my) (keys|api keys|users|clients|service accounts)|every one of our"
     r"|for every client|nobody can|no one (in our company |on our team )?can|\bno key\b"
@@ -44,11 +46,15 @@ _PAYMENTS = matches(r"payment|\bcharges?\b|refunds?\b|payouts?\b|financial trans
 def _whole_api_down(text: Text) -> str | None:
     """Every request failing, not one endpoint's every call, and not slowness."""
     phrase = _WHOLE_API(text)
-    if not phrase or PERF_WORDS(text):
+    if not phrase:
+        return None
+    if PERF_WORDS(text) and not _NO_ANSWER(text):
         return None
     if text.endpoints and not any(w in phrase for w in ("endpoint", "down", "nothing", "reach")):
         return None
-    failing = text.server_error or text.has_status("401") or FAILS.search(text.low)
+    failing = (
+        text.server_error or text.has_status("401") or FAILS.search(text.low) or _NO_ANSWER(text)
+    )
     return phrase if failing else None
 
 
@@ -159,7 +165,13 @@ RULES = (
         "no webhook delivered since a point in time",
         "P2",
         f"{P2}: specific endpoint failing consistently",
-        matches(r"(no|zero) webhooks?( deliveries)?[^.]{0,40}(at all|deliver|since)"),
+        any_of(
+            matches(r"(no|zero) webhooks?( deliveries)?[^.]{0,40}(at all|deliver|since)"),
+            all_of(
+                matches(r"(every|all) webhooks?( deliver(y|ies))?[^.]{0,40}fail"),
+                none_of(INTERMITTENT, SUBSET),
+            ),
+        ),
     ),
     Rule(
         "Playbook P2: specific endpoint failing consistently",

@@ -51,6 +51,7 @@ run: setup
 	@$(SERVICES_ENV) $(PYTHON) manage.py seed_demo --if-empty
 	@$(SERVICES_ENV) $(PYTHON) manage.py seed_oncall --if-empty
 	@$(SERVICES_ENV) $(PYTHON) manage.py seed_kb --if-empty
+	@$(SERVICES_ENV) $(PYTHON) manage.py seed_history --if-empty
 	@$(SERVICES_ENV) $(PYTHON) manage.py seed_macros --if-empty
 	@$(SERVICES_ENV) $(PYTHON) manage.py seed_workflow --if-empty
 	@$(SERVICES_ENV) $(PYTHON) manage.py seed_mail --if-empty

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 
 from django.db import transaction
@@ -13,5 +15,22 @@ ticket_status_changed = Signal()  # ticket_id, actor_id, before, after
 comment_added = Signal()  # ticket_id, comment_id, actor_id, is_internal
 
 
+_muted = False
+
+
 def send_after_commit(signal: Signal, **kwargs) -> None:
-    transaction.on_commit(partial(signal.send, sender="tickets", **kwargs))
+    if not _muted:
+        transaction.on_commit(partial(signal.send, sender="tickets", **kwargs))
+
+
+@contextmanager
+def muted() -> Iterator[None]:
+    """Write history without telling anyone: changes made inside happened in the past (demo
+    history, imports), so no notice, page, survey or suggestion follows them. One thread's
+    business only: a management command, never a web request."""
+    global _muted
+    _muted = True
+    try:
+        yield
+    finally:
+        _muted = False

@@ -6,9 +6,11 @@
 
   var PALETTE = ["#2f6fde", "#e8833a", "#2a9d6f", "#c2415d", "#7b61c9", "#8a94a3"];
 
+  // Durations and shares carry their unit on the axis; counts read as plain whole numbers.
+  var UNITS = { "%": " %", min: " min", h: " h" };
+
   function suffix(unit) {
-    if (!unit) return "";
-    return unit === "%" ? " %" : " " + unit;
+    return UNITS[unit] || "";
   }
 
   function config(data) {
@@ -43,7 +45,8 @@
             callbacks: {
               label: function (item) {
                 var value = item.parsed.y;
-                return item.dataset.label + ": " + (value === null ? "–" : value + unit);
+                var shown = value === null ? "–" : value + (unit || " " + (data.unit || ""));
+                return item.dataset.label + ": " + shown;
               },
             },
           },
@@ -52,7 +55,10 @@
           x: { grid: { display: false }, ticks: { maxRotation: 0, autoSkipPadding: 12 } },
           y: {
             beginAtZero: true,
-            ticks: { callback: function (value) { return value + unit; } },
+            ticks: {
+              precision: UNITS[data.unit] ? undefined : 0,
+              callback: function (value) { return value + unit; },
+            },
           },
         },
       },

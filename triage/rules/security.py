@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .rule import Rule, all_of, any_of, first_match, matches
+from .rule import Rule, all_of, any_of, first_match, matches, none_of
 from .text import Text
 
 # Someone the customer does not know, and activity they did not do.
@@ -116,6 +116,24 @@ RULES = (
             r"|take over (the|an|any|their|other) accounts?|\b(xss|csrf|ssrf|sql injection)\b"
             r"|^security:|vulnerabilit|accepted (by|for)[^.]{0,60}(different|another) "
             r"(organi[sz]ation|tenant|account)"
+        ),
+    ),
+    Rule(
+        name="Security: the words of an attack or a breach",
+        looks_for="vulnerability, breach, hacked, compromised, stolen, phishing, exploit, fraud...",
+        outcome="vulnerability",
+        source=SOURCE,
+        # Last, and broad on purpose: a missed security report costs more than an agent
+        # clearing a flag (recall first). A "401 Unauthorized" or a memory leak is not meant.
+        test=all_of(
+            matches(
+                r"\b(vulnerab\w*|breach(ed|es)?|hack(ed|er|ers)|compromised|stolen|phishing"
+                r"|malicious|attack(er|ers|ed)|exploit(ed|ing)?|intrud\w*|intrusion|fraudulent"
+                r"|brute[- ]force|credential stuffing|impersonat\w*|leak(ed|s|ing)?"
+                r"|unauthori[sz]ed (access|use|calls|requests|logins?|users?|activity"
+                r"|part(y|ies)))\b"
+            ),
+            none_of(matches(r"memory leak")),
         ),
     ),
     Rule(

@@ -18,13 +18,13 @@ from triage.rules import analyse
 CORPUS = Path(__file__).parent / "corpus"
 # What the rules reached on the development half when these floors were set, minus a margin.
 DEV_FLOORS = {
-    "severity": 0.95,
-    "category": 0.95,
-    "issue_type": 0.95,
-    "environment": 0.95,
-    "needs_info": 0.95,
-    "close_as": 0.95,
-    "escalate": 0.93,
+    "severity": 0.96,
+    "category": 0.96,
+    "issue_type": 0.96,
+    "environment": 0.96,
+    "needs_info": 0.96,
+    "close_as": 0.96,
+    "escalate": 0.96,
 }
 # Known-issue matches need kb (the pipeline); the rules alone are not scored on what the match
 # changes: the close-as, the escalation and the information asked.

@@ -85,6 +85,7 @@ CONFIG_RULES = (
             r"sk_test\w*[^.]{0,80}production|production[^.]{0,80}sk_test|key from our staging"
             r"|belongs to test mode|test key in prod|staging key against production"
             r"|test key used in live|key from the sandbox|copied the key from the sandbox"
+            r"|belongs to (test|live) mode|live key[^.]{0,40}sandbox|sandbox[^.]{0,60}live key"
         ),
     ),
     Rule(

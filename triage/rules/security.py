@@ -17,7 +17,7 @@ _UNKNOWN_ACTOR = matches(
 _NOT_US = matches(
     r"we (did not|didn't|never) (do|make|made|send|sent|run|create|authori[sz]e)"
     r"|(team|we) (is|are) not running|nobody (on|in) our team|not (made|done) by (us|anyone)"
-    r"|nobody (here|on our side)|none of us"
+    r"|nobody (here|on our side|at our company|in our company)|none of us"
 )
 # A secret and somewhere it should never be.
 _SECRET = r"(api key|secret|credentials?|sk_live|access token|password)"
@@ -59,6 +59,7 @@ RULES = (
             r"|nobody (on|in) our team|not (made|done) by (us|anyone)"
             r"|(payout|transfer|charge|withdrawal)s? we (did not|didn't|never)"
             r"|we never created that|account we (don't|do not) own"
+            r"|(somebody|someone) (changed|created|deleted|added|withdrew|transferred|moved)"
             r"|we (did not|didn't|never) (make|made|send|sent|authori[sz]e) (these|those|them)"
             r"|(key|account|token) is being (abused|misused|used by someone)"
             r"|abus(e|ing) our (key|account)"

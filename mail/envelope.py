@@ -10,6 +10,8 @@ from email.message import Message
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses, parseaddr
 
+from .ids import first_id
+
 
 def summary(raw: bytes) -> dict:
     """Message-ID, sender and subject as the held list shows them; blanks when unreadable."""
@@ -40,29 +42,6 @@ def header(msg: Message, name: str) -> str:
             return str(make_header(decode_header(str(raw)))).strip()
         except Exception:  # noqa: BLE001
             return str(raw).strip()
-
-
-def message_ids(value: str) -> list[str]:
-    """The `<id>` tokens of In-Reply-To / References, in order; clients fold and mangle these."""
-    ids, rest = [], value or ""
-    while "<" in rest:
-        start = rest.index("<")
-        end = rest.find(">", start)
-        if end == -1:
-            break
-        token = rest[start : end + 1].strip()
-        if len(token) > 2 and " " not in token:
-            ids.append(token[:998])
-        rest = rest[end + 1 :]
-    return ids
-
-
-def first_id(value: str) -> str | None:
-    found = message_ids(value)
-    if found:
-        return found[0]
-    value = value.strip()
-    return value[:998] or None
 
 
 def sender(msg: Message) -> tuple[str, str]:

@@ -120,6 +120,8 @@ def _hold_with_error(pk: int, exc: BaseException) -> InboundMessage:
 
 def _route(message: InboundMessage, *, unknown_senders: str | None, now: datetime) -> None:
     parsed = parse(bytes(message.raw))
+    message.from_address, message.from_name = parsed.from_address, parsed.from_name
+    message.subject = parsed.subject[:500]
     message.processed_at = now
     message.error = ""
     why = noise.reason(parsed)

@@ -17,7 +17,8 @@ import charset_normalizer
 import nh3
 from markdownify import markdownify
 
-from .envelope import first_id, header, message_ids, sender
+from .envelope import header, sender
+from .ids import first_id, message_ids
 
 # What mail clients declare versus what they send: browsers read these labels the same way
 # (the WHATWG encoding standard), since Latin-1 mail is nearly always Windows-1252 in practice.

@@ -23,7 +23,7 @@ import types
 from datetime import UTC, datetime
 from pathlib import Path
 
-from mail.envelope import summary
+from mail.ids import first_id, raw_header
 
 EX_OK = 0
 EX_DATAERR = 65
@@ -80,7 +80,11 @@ def store(raw: bytes, *, source: str) -> tuple[int, bool]:
         "reason": "",
         "duplicate_of": None,
         "processed_at": None,
-        **summary(raw),
+        # Only what the duplicate check needs; ingest fills in the sender and subject.
+        "message_id": first_id(raw_header(raw, "Message-ID")),
+        "from_address": "",
+        "from_name": "",
+        "subject": "",
     }
     try:
         with connection, connection.cursor() as cursor:

@@ -38,6 +38,10 @@ def columns(figure: dict) -> tuple[str, str, str, str]:
         rps = figure.get("rps")
         other = "—" if rps is None else f"{rps:.0f} req/s"
         return _ms(figure.get("p50_ms")), _ms(figure.get("p95_ms")), "—", other
+    if kind == "triage":
+        mean = figure.get("mean_ms")
+        other = "" if mean is None else f"mean {_ms(mean)} ms"
+        return _ms(figure.get("p50_ms")), _ms(figure.get("p95_ms")), "—", other
     if kind == "mail":
         rate = figure.get("msgs_per_s")
         other = "—" if rate is None else f"{rate:.1f} msg/s"

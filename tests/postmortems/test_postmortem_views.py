@@ -201,3 +201,16 @@ def test_summary_is_sent_to_customers_once_from_the_page(client, pm, people, inc
     assert ticket.comments.filter(body="The checkout outage is fixed.").count() == 1
     # A public reply through the ticket service: on the timeline, after the earlier update.
     assert ticket.events.filter(kind="reply").count() == 2
+
+
+def test_the_list_reads_a_bounded_number_of_queries(
+    client, pm, people, django_assert_max_num_queries
+):
+    for n in range(5):
+        ticket = make_ticket(actor=people["agent"], severity=2, title=f"Exports slow {n}")
+        ticket = resolve(ticket, people["agent"], at=RESOLVED_AT)
+        services.postmortem_open_draft(ticket_id=ticket.pk, now=RESOLVED_AT)
+    client.force_login(people["agent"])
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("postmortems:list"))
+    assert response.content.decode().count('class="pill pm-state pm-state-draft"') == 6

@@ -112,6 +112,10 @@ def _hold_with_error(pk: int, exc: BaseException) -> InboundMessage:
     with transaction.atomic():
         row = InboundMessage.objects.select_for_update().get(pk=pk)
         row.status, row.reason, row.error = Status.HELD, Reason.ERROR, summary
+        if not row.from_address and not row.subject:
+            # Stored by the pipe, which reads no more than the Message-ID: the list shows these.
+            for name, value in envelope.summary(bytes(row.raw)).items():
+                setattr(row, name, value or getattr(row, name))
         row.attempts += 1
         row.processed_at = clock.now()
         row.save()

@@ -139,3 +139,27 @@ def test_analyse_is_deterministic_and_reads_no_database():
     # No django_db mark: any query here would raise.
     args = {"title": "API slow", "description": "The API is 3x slower than our baseline."}
     assert analyse(**args) == analyse(**args)
+
+
+def test_documentation_said_to_be_wrong_is_a_documentation_bug_not_expected_behaviour():
+    result = analyse(
+        title="Docs wrong status",
+        description="The docs say DELETE /v1/tags/{id} returns 200 but it returns 204. The docs "
+        "are incorrect.",
+    )
+    assert (result.category, result.issue_type, result.severity) == ("documentation", "bug", "P3")
+    assert result.close_as is None
+
+
+def test_security_words_flag_a_report_but_look_alikes_do_not():
+    flagged = analyse(
+        title="Possible vulnerability in export",
+        description="The export link works without logging in; anyone can download our list.",
+    )
+    assert flagged.security is True
+    for title, description in [
+        ("401 Unauthorized", "All calls answer 401 Unauthorized since 10:00; our key expired."),
+        ("SDK leaks memory", "The Node SDK 5.3.0 has a memory leak in our worker."),
+        ("SOC 2", "Our security team asks for your SOC 2 report. Where can we get it?"),
+    ]:
+        assert analyse(title=title, description=description).security is False, title

@@ -47,8 +47,12 @@ def analyse(*, title: str, description: str, tier: str = "", channel: str = "") 
     if finding:
         return _security(text, finding, sig)
 
-    closing = close_as_rules.detect(text)
-    what = None if closing else kind.detect(text)
+    # A customer saying the documentation is wrong reports a documentation bug, even about a
+    # status code that would otherwise be expected behaviour.
+    what = kind.detect_documentation_bug(text)
+    closing = None if what else close_as_rules.detect(text)
+    if not what and not closing:
+        what = kind.detect(text)
     reasons: dict[str, list[str]] = {"security": []}
 
     if closing:
@@ -69,6 +73,8 @@ def analyse(*, title: str, description: str, tier: str = "", channel: str = "") 
         sev_rule, sev_evidence = severity.detect(text)
         sev, sev_reason = sev_rule.outcome, sev_rule.reason(sev_evidence)
         outage = severity.OUTAGE_RULES.get(sev_rule.name)
+        if outage == "other" and text.has_status("401") and not text.server_error:
+            outage = "authentication"  # every request refused as unauthenticated
         if outage:
             cat = outage
             cat_reason = f"{sev_rule.name}: the whole service's availability"

@@ -25,7 +25,10 @@ RULES = (
         "a plugin, connector or no-code integration between the customer and the API",
         "integration",
         f"{DESIGN} (SDKs, webhooks and OAuth apps are integration)",
-        matches(r"plugin|zapier|woocommerce|shopify|make\.com|connector|\bmodule\b"),
+        matches(
+            r"plugin|zapier|woocommerce|shopify|make\.com|connector|\bmodule\b"
+            r"|\bintegration v?\d+\.\d+"
+        ),
     ),
     Rule(
         "Category validation: request rejected as invalid",
@@ -76,7 +79,7 @@ RULES = (
         f"{DESIGN} (payloads are validation)",
         matches(
             r"apostrophe|accent|special char|emoji|unicode|newline|more than \d+ char|postcode"
-            r"|(plus|hash|percent|at) sign|ampersand|umlaut|non-ascii|longer than \d+ char"
+            r"|(plus|hash|percent|at) sign|ampersand|umlaut|non-ascii|longer than \d+ char|hyphen"
             r"|decimal|big number|\d{9,}|\b1e-?\d+|\d{4}-\d{2}-\d{2}t|instead of (a )?(422|valid)"
             r"|not 422|expected a 422|\bleap\b"
         ),

@@ -48,6 +48,7 @@ CONFIG_RULES = (
         test=matches(
             r"(trailing|leading) (space|whitespace|newline)|whitespace in (the|our) key"
             r"|(newline|space|whitespace) at the (end|start|beginning)"
+            r"|(appends?|adds?) a (newline|space)[^.]{0,30}(key|secret|token)"
         ),
     ),
     Rule(

@@ -139,6 +139,16 @@ RULES = (
 )
 
 
+def detect_documentation_bug(text: Text) -> Kind | None:
+    """Only the first rule: the documentation stating something wrong."""
+    found = first_match([RULES[0][0]], text)
+    if found is None:
+        return None
+    rule, evidence = found
+    kind = RULES[0][1]
+    return Kind(kind.name, kind.severity, kind.category, kind.issue_type, rule.reason(evidence))
+
+
 def detect(text: Text) -> Kind | None:
     found = first_match([rule for rule, _ in RULES], text)
     if found is None:

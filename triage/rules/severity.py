@@ -37,7 +37,7 @@ _NO_ANSWER = matches(r"no response|fully unavailable|\bunavailable\b|completely 
 _AUTH_SCOPE_ALL = matches(
     r"all (of )?(our|my) (keys|api keys|users|clients|service accounts)|every one of our"
     r"|for every client|nobody can|no one (in our company |on our team )?can|\bno key\b"
-    r"|keys all|all logins|every key"
+    r"|keys all|all logins|every key|every (oauth )?token|all (of )?(our )?tokens|every client"
     r"|authentication system|all requests"
 )
 _PAYMENTS = matches(r"payment|\bcharges?\b|refunds?\b|payouts?\b|financial transaction")

@@ -76,7 +76,11 @@ def _describe(event: TicketEvent, key: str, is_child: bool) -> tuple[str, str] |
         label = "acknowledged" if summary.startswith("acknowledged") else str(kind)
         if kind == EventKind.PAGE and label != "acknowledged":
             label = "page"
-        return label, _excerpt(f"{_actor(event, 'On-call')} {summary}")
+        # Steps nobody took by hand (the escalation paging a level) read as their summary.
+        text = (
+            f"{_actor(event, '')} {summary}" if event.actor else summary[:1].upper() + summary[1:]
+        )
+        return label, _excerpt(text)
     if kind == EventKind.REPLY:
         if event.comment is None or not event.actor or not event.actor.is_agent_side:
             return None

@@ -49,8 +49,8 @@ def test_a_resolved_p1_opens_exactly_one_draft_with_its_pages_and_acknowledgemen
     assert pm.draft_due_at == RESOLVED_AT + timedelta(hours=48)
     assert pm.review_due_at == RESOLVED_AT + timedelta(days=3)
     entries = list(pm.entries.values_list("kind", "text", "ticket_key"))
-    assert ("page", "On-call started an on-call page (P1; policy P1)", ticket.key) in entries
-    assert ("page", "On-call paged level 1: Olu Okafor", ticket.key) in entries
+    assert ("page", "Started an on-call page (P1; policy P1)", ticket.key) in entries
+    assert ("page", "Paged level 1: Olu Okafor", ticket.key) in entries
     assert (
         "acknowledged",
         "Olu Okafor acknowledged the on-call page (web) after 4 min, at level 1",
@@ -318,3 +318,33 @@ def test_bad_input_is_refused_and_changes_nothing(incident, people):
             call()
     assert TimelineEntry.objects.get(pk=entry.pk).text == entry.text
     assert not ActionItem.objects.exists()
+
+
+def test_pages_sent_and_acknowledged_through_escalation_reach_the_draft(people):
+    """The same, with the on-call app's own services writing the page steps."""
+    from escalation.models import Page
+    from escalation.paging import services as paging
+    from escalation.paging.tasks import page_start_task
+    from tests.escalation.paging_factories import make_policy
+
+    oncall, agent = people["oncall"], people["agent"]
+    make_policy({"users": [oncall], "wait_minutes": 5}, severity=1)
+    with time_machine.travel(T0, tick=False):
+        ticket = make_ticket(actor=agent, severity=1, title="Checkout down")
+        page_start_task(ticket.pk)
+    page = Page.objects.get(ticket=ticket)
+    later = T0 + timedelta(minutes=3)
+    with time_machine.travel(later, tick=False):
+        paging.page_acknowledge(page=page, actor=oncall, via="web", now=later)
+    ticket = resolve(ticket, agent, at=RESOLVED_AT)
+    postmortem_open_draft_task(ticket.pk)
+    pm = Postmortem.objects.get(ticket=ticket)
+    texts = list(pm.entries.filter(kind__in=("page", "acknowledged")).values_list("kind", "text"))
+    assert texts == [
+        ("page", "Started an on-call page (P1 ticket; policy P1 and security)"),
+        ("page", "Paged level 1: Olu Okafor (in-app, email)"),
+        (
+            "acknowledged",
+            "Olu Okafor acknowledged the on-call page (web) after 3 min 0 s, at level 1",
+        ),
+    ]

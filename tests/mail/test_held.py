@@ -124,3 +124,34 @@ def test_a_contact_answering_a_ticket_they_may_not_see_is_held(db):
     )
     assert first.status == "ticketed"
     assert (reply.status, reply.reason, reply.comment_id) == ("held", "not_a_contact", None)
+
+
+@pytest.mark.django_db
+def test_held_list_pages_newest_first_by_keyset(client, manager):
+    from datetime import timedelta
+
+    from helpdesk import clock
+
+    now = clock.now()
+    InboundMessage.objects.bulk_create(
+        InboundMessage(
+            raw=b"x",
+            sha256="0" * 64,
+            size=1,
+            subject=f"Held {i:02}",
+            source="test",
+            received_at=now - timedelta(minutes=i),
+            status="held",
+            reason="unknown_sender",
+        )
+        for i in range(52)
+    )
+    client.force_login(manager)
+    first = client.get(reverse("mail:held"))
+    subjects = [m.subject for m in first.context["page"].rows]
+    assert subjects == [f"Held {i:02}" for i in range(50)]
+    older = first.context["page"].next_cursor
+    second = client.get(reverse("mail:held"), {"cursor": older})
+    assert [m.subject for m in second.context["page"].rows] == ["Held 50", "Held 51"]
+    assert second.context["page"].next_cursor is None
+    assert client.get(reverse("mail:held"), {"cursor": "junk"}).status_code == 302

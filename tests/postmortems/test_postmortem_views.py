@@ -7,10 +7,12 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from helpdesk import clock
 from helpdesk.models import Role
 from postmortems import services
 from postmortems.models import Postmortem
 from tests.factories import make_agent, make_contact, make_ticket
+from tickets.models import Ticket
 
 from .conftest import T0, resolve
 
@@ -214,3 +216,20 @@ def test_the_list_reads_a_bounded_number_of_queries(
     with django_assert_max_num_queries(10):
         response = client.get(reverse("postmortems:list"))
     assert response.content.decode().count('class="pill pm-state pm-state-draft"') == 6
+
+
+def test_overdue_action_items_are_listed_by_team(client, pm, people):
+    from tests.factories import TeamFactory
+
+    team = TeamFactory(name="Identity")
+    Ticket.objects.filter(pk=pm.ticket_id).update(team=team)
+    for title, days in (("Late item", -1), ("Future item", 5)):
+        services.action_add(
+            postmortem=pm, title=title, kind="detect", actor=people["agent"],
+            now=RESOLVED_AT, due_at=clock.now() + timedelta(days=days),
+        )  # fmt: skip
+    client.force_login(people["agent"])
+    html = client.get(reverse("postmortems:overdue_actions")).content.decode()
+    assert "<h2>Identity" in html
+    assert "Late item" in html
+    assert "Future item" not in html

@@ -348,3 +348,14 @@ def test_pages_sent_and_acknowledged_through_escalation_reach_the_draft(people):
             "Olu Okafor acknowledged the on-call page (web) after 3 min 0 s, at level 1",
         ),
     ]
+
+
+def test_the_engine_sweep_opens_a_draft_whose_enqueue_was_lost(people):
+    agent = people["agent"]
+    with time_machine.travel(T0, tick=False):
+        lost = make_ticket(actor=agent, severity=1, title="Checkout down")
+        old = make_ticket(actor=agent, severity=1, title="Search down")
+    lost = resolve(lost, agent, at=RESOLVED_AT)
+    resolve(old, agent, at=RESOLVED_AT - timedelta(days=2))
+    pm_engine.run(RESOLVED_AT + timedelta(minutes=1))
+    assert list(Postmortem.objects.values_list("ticket_id", flat=True)) == [lost.pk]

@@ -104,7 +104,11 @@ def analyse(*, title: str, description: str, tier: str = "", channel: str = "") 
     needs: list[tuple[str, str]] = []
     if not closing and not what:
         needs = needs_info.missing(
-            needs_info.Case(text=text, category=cat, whole_service=bool(outage))
+            needs_info.Case(
+                text=text,
+                category=cat,
+                whole_service=bool(outage) or severity.covers_whole_api(text),
+            )
         )
     reasons["needs_info"] = [reason for _, reason in needs]
     items = tuple(item for item, _ in needs)

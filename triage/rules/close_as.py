@@ -61,6 +61,7 @@ CONFIG_RULES = (
             r"key in quotes|wraps? the key in quotes|bearer \"sk_|bearer: |without \"?bearer"
             r"|x-api-token|in the query string|\?key=|malformed authorization|api key missing"
             r"|instead of bearer|as \"token |quot(es|ed)[^.]{0,30}(key|token)"
+            r"|strips the \"?bearer|raw key is sent|without the bearer"
             r"|forgot to (set|send|add) the (authorization|api key|key)"
             r"|missing (the )?authorization header"
         ),

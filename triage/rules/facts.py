@@ -41,7 +41,7 @@ VERSION_RELATED = matches(
 )
 TRANSPORT_ERROR = matches(r"connection reset|broken pipe|connection refused|ssl")
 SILENT_FAILURE = matches(
-    r"silent (failure|data loss)|(returns?|answers?|gives?) 20[01][^.]{0,80}\bbut\b"
+    r"silent (failure|data loss)|(returns?|answers?|gives?) 20[012][^.]{0,80}\bbut\b"
     r"|never saved|not saved|200 with (an empty|a 0-byte|empty)|empty (csv|file|pdf)|0-byte"
 )
 

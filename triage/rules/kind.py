@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .rule import Rule, all_of, first_match, matches, none_of
+from .rule import Rule, all_of, any_of, first_match, matches, none_of
 from .text import Text, normalise
 
 # Words of something failing: a text with these is a report, even when it ends with a question.
@@ -73,10 +73,16 @@ RULES = (
         "a suggestion to improve the docs or an error message's wording",
         "Playbook P4 criteria: documentation improvement suggestion; 'error message could be "
         "clearer'",
-        matches(
-            r"suggestion[^.]{0,40}(docs|documentation)|(docs|documentation)[^.]{0,80}"
-            r"(could include|would be nice|would help|would be (more )?(useful|helpful)|could show)"
-            r"|could be clearer"
+        any_of(
+            matches(r"suggestion[^.]{0,40}(docs|documentation)|could be clearer"),
+            all_of(
+                matches(r"\b(docs|documentation)\b"),
+                matches(
+                    r"suggest|could (include|show|list|explain|mention|add)|would be nice"
+                    r"|would help|would be (more )?(useful|helpful)"
+                ),
+                none_of(_FAILING),
+            ),
         ),
     ),
     _kind(

@@ -43,6 +43,13 @@ _AUTH_SCOPE_ALL = matches(
 _PAYMENTS = matches(r"payment|\bcharges?\b|refunds?\b|payouts?\b|financial transaction")
 
 
+def covers_whole_api(text: Text) -> bool:
+    """The report is about every request or endpoint, not one of them (and says what they do:
+    a bare "nothing works" still needs the endpoint and the error)."""
+    said = bool(text.statuses) or bool(PERF_WORDS(text))
+    return bool(_WHOLE_API(text)) and said and not text.endpoints
+
+
 def _whole_api_down(text: Text) -> str | None:
     """Every request failing, not one endpoint's every call, and not slowness."""
     phrase = _WHOLE_API(text)

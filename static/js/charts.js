@@ -16,6 +16,20 @@
   function config(data) {
     var unit = suffix(data.unit);
     var line = data.type === "line";
+    // Many bars, or bars with long names, read better lying down: every label stays legible.
+    var longest = Math.max.apply(null, data.labels.map(function (label) { return String(label).length; }).concat([0]));
+    var lying = !line && (data.labels.length > 5 || longest > 12);
+    var value = lying ? "x" : "y";
+    var category = lying ? "y" : "x";
+    var scales = {};
+    scales[category] = { grid: { display: false }, ticks: { maxRotation: 0, autoSkipPadding: 12, autoSkip: !lying } };
+    scales[value] = {
+      beginAtZero: true,
+      ticks: {
+        precision: UNITS[data.unit] ? undefined : 0,
+        callback: function (tick) { return tick + unit; },
+      },
+    };
     return {
       type: line ? "line" : "bar",
       data: {
@@ -35,6 +49,7 @@
         }),
       },
       options: {
+        indexAxis: lying ? "y" : "x",
         responsive: true,
         maintainAspectRatio: false,
         animation: false,
@@ -44,23 +59,14 @@
           tooltip: {
             callbacks: {
               label: function (item) {
-                var value = item.parsed.y;
+                var value = lying ? item.parsed.x : item.parsed.y;
                 var shown = value === null ? "–" : value + (unit || " " + (data.unit || ""));
                 return item.dataset.label + ": " + shown;
               },
             },
           },
         },
-        scales: {
-          x: { grid: { display: false }, ticks: { maxRotation: 0, autoSkipPadding: 12 } },
-          y: {
-            beginAtZero: true,
-            ticks: {
-              precision: UNITS[data.unit] ? undefined : 0,
-              callback: function (value) { return value + unit; },
-            },
-          },
-        },
+        scales: scales,
       },
     };
   }

@@ -115,9 +115,11 @@ def my_work(request: HttpRequest) -> HttpResponse:
         rows.append([f"{label} this week", len(values), _duration(median), _duration(_p90(values))])
     for row in rows[: len(states)]:
         row.extend(["", ""])
-    chart = Chart("bar", [label for label, _, _ in states], unit="tickets").add(
-        "Open tickets", [count for _, count, _ in states]
-    )
+    open_counts = [count for _, count, _ in states]
+    chart = None
+    if any(open_counts):
+        chart = Chart("bar", [label for label, _, _ in states], unit="tickets")
+        chart.add("Open tickets", open_counts)
     return render_panel(
         request,
         title="My open tickets and times",

@@ -112,10 +112,6 @@ def _percentiles(histogram: list[int]) -> tuple[str, str]:
     )
 
 
-def _minutes(value: int | None) -> int | None:
-    return None if value is None or value < 0 else value
-
-
 def first_response(request: HttpRequest, filters: DashboardFilters) -> HttpResponse:
     scope = Scope.of(filters)
     hist = histogram_sums("first_response_minutes")
@@ -128,10 +124,10 @@ def first_response(request: HttpRequest, filters: DashboardFilters) -> HttpRespo
     )
     total = [sum(r[f"h{i}"] for r in by_period) for i in range(buckets.SIZE)]
     p50, p90 = _percentiles(total)
-    chart = Chart("line", [_label(r["group"], scope) for r in by_period], unit="min")
+    chart = Chart("line", [_label(r["group"], scope) for r in by_period], unit="h")
     histograms = [histogram_of(r) for r in by_period]
-    chart.add("p50", [_minutes(buckets.percentile(h, 0.5)) for h in histograms])
-    chart.add("p90", [_minutes(buckets.percentile(h, 0.9)) for h in histograms])
+    chart.add("p50", [_hours(buckets.percentile(h, 0.5)) for h in histograms])
+    chart.add("p90", [_hours(buckets.percentile(h, 0.9)) for h in histograms])
     rows = [
         [_label(r["group"], scope), sum(h), *_percentiles(h)]
         for r, h in zip(by_period, histograms, strict=True)

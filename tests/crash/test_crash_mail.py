@@ -27,7 +27,7 @@ from tickets.models import Ticket
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.crash]
 REPEAT = int(os.environ.get("CHAOS_REPEAT", "1"))
-MESSAGES = 4
+MESSAGES = 3
 KILLED_AT = 2  # the message the poller dies on
 # Where the poller dies: the raw bytes read, nothing stored; the raw message committed, not
 # ingested; ticketed, still in the mailbox; flagged deleted, not expunged; at random moments.
@@ -99,7 +99,7 @@ def killed_by(pid: int) -> int | None:
 
 def killed_at_random(rng: random.Random) -> None:
     """Pollers killed at random moments, a bounded number of times."""
-    for _ in range(6):
+    for _ in range(4):
         pid = fork_poller("none")
         time.sleep(rng.uniform(0.0, 0.15))
         os.kill(pid, signal.SIGKILL)
@@ -130,8 +130,7 @@ def test_a_killed_poller_loses_nothing_and_tickets_nothing_twice(
     settings.HELPDESK_IMAP_CA_FILE = dovecot.ca_file
     problems = []
     for scenario in SCENARIOS:
-        for n in range(MESSAGES):
-            dovecot.append(message(scenario, n))
+        dovecot.append(*(message(scenario, n) for n in range(MESSAGES)))
         with Round(f"imap_killed_{scenario}", round_) as this_round:
             if scenario == "random_kills":
                 killed_at_random(random.Random(round_))

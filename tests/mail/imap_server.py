@@ -179,11 +179,13 @@ class Dovecot:
         imap.select(folder)
         return imap
 
-    def append(self, raw: bytes, folder: str = "INBOX") -> None:
+    def append(self, *raws: bytes, folder: str = "INBOX") -> None:
+        """Deliver the messages, in order, over one connection."""
         imap = self.client(folder)
         try:
-            status, detail = imap.append(folder, None, None, raw)
-            assert status == "OK", detail
+            for raw in raws:
+                status, detail = imap.append(folder, None, None, raw)
+                assert status == "OK", detail
         finally:
             imap.logout()
 

@@ -6,29 +6,55 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 
 from tickets.models import Ticket
 
-from .models import Decision, Kind, Suggestion, TriageRun
+from .models import Decision, Kind, RunStatus, Suggestion, TriageRun
 
 DECIDED = (Decision.ACCEPTED, Decision.OVERRIDDEN, Decision.DISMISSED)
 
 
-def suggestions_of(ticket: Ticket) -> QuerySet[Suggestion]:
-    """The ticket's latest suggestions: the undecided ones and those decided, newest run first.
-    The caller has already passed the ticket through the access policy."""
-    latest = TriageRun.objects.filter(ticket=ticket, status="done").order_by("-created_at", "-id")
-    run = latest.values("pk")[:1]
+# The order the panel shows them in: what changes who may see the ticket and how urgent it is
+# first, then what may end it, then the classification.
+PANEL_ORDER = (
+    Kind.SECURITY,
+    Kind.SEVERITY,
+    Kind.ESCALATION,
+    Kind.INCIDENT,
+    Kind.DUPLICATE,
+    Kind.KNOWN_ISSUE,
+    Kind.CLOSE_AS,
+    Kind.NEEDS_INFO,
+    Kind.CATEGORY,
+    Kind.ISSUE_TYPE,
+    Kind.ENVIRONMENT,
+)
+
+
+def latest_done_run(ticket: Ticket) -> TriageRun | None:
     return (
-        Suggestion.objects.filter(ticket=ticket, run_id__in=run)
-        .select_related("decided_by")
-        .order_by("id")
+        TriageRun.objects.filter(ticket=ticket, status=RunStatus.DONE)
+        .order_by("-finished_at", "-id")
+        .first()
     )
 
 
-def latest_run(ticket: Ticket) -> TriageRun | None:
-    return TriageRun.objects.filter(ticket=ticket).order_by("-created_at", "-id").first()
+def open_run(ticket: Ticket, *, after: TriageRun | None) -> TriageRun | None:
+    """A run waiting (or failed) since the last completed one `after`: the panel says so."""
+    runs = TriageRun.objects.filter(ticket=ticket).exclude(status=RunStatus.DONE)
+    if after is not None:
+        runs = runs.filter(created_at__gte=after.created_at).exclude(pk=after.pk)
+    return runs.order_by("-created_at", "-id").first()
+
+
+def suggestions_of(run: TriageRun | None) -> list[Suggestion]:
+    """A run's suggestions in the panel's order. The caller has already passed the ticket
+    through the access policy."""
+    if run is None:
+        return []
+    rows = list(Suggestion.objects.filter(run=run).select_related("decided_by"))
+    return sorted(rows, key=lambda s: (PANEL_ORDER.index(s.kind), s.pk))
 
 
 @dataclass(frozen=True)

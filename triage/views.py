@@ -65,13 +65,26 @@ def _panel(
     outcome: decisions.Outcome | None = None,
     changed: bool = False,
 ) -> HttpResponse:
-    suggestions = [_decorate(s, ticket) for s in selectors.suggestions_of(ticket)]
+    run = selectors.latest_done_run(ticket)
+    suggestions = [_decorate(s, ticket) for s in selectors.suggestions_of(run)]
     incident = incidents.active_for(ticket.parent_id or ticket.pk)
+    pending = [s for s in suggestions if s.decision == Decision.PENDING]
+    # Why a person must decide, said once for the ticket; a suggestion's own reason (an
+    # escalation) stays beside it.
+    common = (
+        [r for r in pending[0].review_reasons if all(r in s.review_reasons for s in pending)]
+        if pending
+        else []
+    )
+    for s in suggestions:
+        s.own_review = [r for r in s.review_reasons if r not in common]
     ctx = {
         "ticket": ticket,
-        "run": selectors.latest_run(ticket),
+        "run": run,
+        "waiting": selectors.open_run(ticket, after=run),
         "suggestions": suggestions,
-        "pending": sum(s.decision == Decision.PENDING for s in suggestions),
+        "pending": len(pending),
+        "review": common,
         "incident": incident,
         "leads_incident": incident is not None and incident.parent_id == ticket.pk,
         "reports": incident.parent.children.count() if incident else 0,

@@ -37,7 +37,8 @@ def test_the_panel_shows_each_suggestion_with_its_reasons_and_review(client, org
     page = client.get(reverse("triage:ticket_panel", args=[ticket.key])).content.decode()
     assert "Rule P1-a: every API request fails in production" in page
     assert "Needs human review" in page
-    assert "Review: P1/P2 ticket, enterprise customer" in page
+    assert "P1/P2 ticket, enterprise customer: accept or override" in page
+    assert "Review: escalation" in page  # the escalation's own reason, beside it
     assert 'name="action" value="override"' in page
 
 

@@ -86,7 +86,7 @@ def test_postmortem_edits_are_kept_and_the_customer_rates_from_the_email(
     root.get_by_role("button", name="Save").click()
     expect(page.locator("#pm-warnings")).to_contain_text("“Human error”")
 
-    entry = pm.entries.get(kind="page", text__contains="paged level 1")
+    entry = pm.entries.get(kind="page", text__startswith="Paged level 1")
     row = page.locator(f"#entry-{entry.pk}")
     row.locator("input[name=text]").fill("Paged Sam, the on-call engineer")
     row.get_by_role("button", name="Save").click()

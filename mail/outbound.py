@@ -103,9 +103,22 @@ def _attachments(comment: Comment | None) -> list[dict]:
 
 def _email(message: OutboundMessage, ticket: Ticket, context: dict, *, automatic: bool):
     base = settings.HELPDESK_BASE_URL.rstrip("/")
+    if ticket.is_security:
+        # The playbook: no details of a security issue over unencrypted channels. The mail
+        # says that something happened; the words and files stay behind the portal's login.
+        context = {
+            **context,
+            "comment": None,
+            "attachments": [],
+            "status_line": "",
+            "withheld": True,
+        }
+    # A security report's title may name the weakness: it stays out of the mail too.
+    title = "Your security report" if ticket.is_security else ticket.title
     context = {
         **context,
         "ticket": ticket,
+        "title": title,
         "marker": REPLY_MARKER,
         "portal_url": base + reverse("portal_ticket", args=[ticket.key]),
         "product": settings.HELPDESK_PRODUCT_NAME,
@@ -116,7 +129,7 @@ def _email(message: OutboundMessage, ticket: Ticket, context: dict, *, automatic
         headers["Auto-Submitted"] = "auto-generated"
         headers["X-Auto-Response-Suppress"] = "All"
     email = EmailMultiAlternatives(
-        subject=f"[{ticket.key}] {ticket.title}",
+        subject=f"[{ticket.key}] {title}",
         body=render_to_string("mail/email_ticket.txt", context),
         from_email=_sender(context.get("author")),
         headers=headers,
@@ -144,6 +157,10 @@ def _comment(pk: int | None) -> Comment | None:
 def render_agent_reply(message: OutboundMessage) -> EmailMultiAlternatives | None:
     comment = _comment(message.payload.get("comment_id"))
     if comment is None:
+        ticket = Ticket.objects.filter(pk=message.payload.get("ticket_id")).first()
+        if ticket is not None and ticket.is_security:
+            # Never the row's plain text, which quotes the reply.
+            return _email(message, ticket, {"headline": "Support replied"}, automatic=False)
         return None
     context = {
         "author": comment.author,
@@ -157,14 +174,16 @@ def render_agent_reply(message: OutboundMessage) -> EmailMultiAlternatives | Non
 def render_status(message: OutboundMessage) -> EmailMultiAlternatives | None:
     status = message.payload.get("status", "")
     ticket = Ticket.objects.filter(pk=message.payload.get("ticket_id")).first()
-    if ticket is None or status not in _STATUS_LINES:
+    if ticket is None or (status not in _STATUS_LINES and not ticket.is_security):
         return None
     # A move made with a message (waiting on you: the question) is a person writing.
     comment = _comment(message.payload.get("comment_id"))
     context = {
         "author": comment.author if comment else None,
-        "headline": f"Your request is now: {customer_status_label(status).lower()}",
-        "status_line": _STATUS_LINES[status],
+        "headline": f"Your request is now: {customer_status_label(status).lower()}"
+        if status
+        else "Your request was updated",
+        "status_line": _STATUS_LINES.get(status, ""),
         "comment": comment,
         "attachments": _attachments(comment),
     }

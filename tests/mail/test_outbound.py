@@ -208,3 +208,31 @@ def test_a_row_whose_comment_is_gone_sends_the_text_it_was_written_with(
     msg = sent(row)
     assert msg.get_content_type() == "text/plain"
     assert "Fixed now." in msg.get_content()
+
+
+def test_a_security_report_is_never_discussed_by_email(
+    org, customer, agent, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = services.ticket_create(
+            actor=customer,
+            organization=org,
+            requester=customer,
+            title="SQL injection in the login form",
+            description="Typing ' OR 1=1 logs in as anyone.",
+            is_security=True,
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.comment_add(
+            ticket=ticket, author=agent, body="Confirmed: the `username` field is injectable."
+        )
+    [row] = customer_emails(customer)
+    msg = sent(row)
+    text, html = parts(msg)["text/plain"], parts(msg)["text/html"]
+
+    assert msg["Subject"] == f"[{ticket.key}] Your security report"
+    for part in (text, html, msg["Subject"]):
+        assert "injectable" not in part
+        assert "SQL injection" not in part
+    assert "not discussed by email" in text
+    assert f"/portal/tickets/{ticket.key}/" in html

@@ -87,6 +87,7 @@ def _panel(
         "review": common,
         "incident": incident,
         "leads_incident": incident is not None and incident.parent_id == ticket.pk,
+        "matches_incident": _matched_incident(pending) if incident is None else None,
         "reports": incident.parent.children.count() if incident else 0,
         "message": message or (outcome.message if outcome else ""),
         "error": error,
@@ -95,6 +96,14 @@ def _panel(
         "changed": changed,
     }
     return render(request, "triage/_ticket_panel.html", ctx)
+
+
+def _matched_incident(pending: list[Suggestion]):
+    """The active incident a new report matches, before anyone linked it."""
+    for s in pending:
+        if s.kind == Kind.INCIDENT and s.details.get("parent_id"):
+            return incidents.active_for(s.details["parent_id"])
+    return None
 
 
 def _respond(request: HttpRequest, ticket: Ticket, **kwargs) -> HttpResponse:

@@ -8,6 +8,7 @@ from django.urls import reverse
 from tests.factories import OrganizationFactory, make_contact
 from tests.triage.factories import analysis, report
 from triage import decisions, incidents
+from triage.matching import Signature
 from triage.models import Decision, Kind, Suggestion
 from triage.pipeline import triage_ticket
 
@@ -129,3 +130,17 @@ def test_dashboard_panel_table_chart_csv_and_bad_filters(client, org_b, agent):
     bad = client.get(url, {"start": "March"})
     assert bad.status_code == 400
     assert b"start must be a date" in bad.content
+
+
+def test_a_new_report_of_an_active_incident_shows_the_banner(client, agent):
+    sig = {"message": "upstream connect error", "endpoint": "/v1/payments", "status": "502"}
+    key = Signature(message=sig["message"], endpoint=sig["endpoint"], status_code="502").key
+    reports = [report(OrganizationFactory(), at=T0, actor=agent) for _ in range(2)]
+    parent = incidents.incident_declare(
+        reports=reports, label="/v1/payments 502", signature_key=key, actor=agent, now=T0
+    )
+    late = report(OrganizationFactory(), at=T0, actor=agent)
+    triage_ticket(late, now=T0, analysis=analysis(**sig))
+    client.force_login(agent)
+    page = client.get(reverse("triage:ticket_panel", args=[late.key])).content.decode()
+    assert f"{parent.key}</a> has this error" in page

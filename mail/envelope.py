@@ -20,9 +20,9 @@ def summary(raw: bytes) -> dict:
         name, address = sender(msg)
         return {
             "message_id": first_id(header(msg, "Message-ID")),
-            "from_address": address.lower(),
-            "from_name": name,
-            "subject": " ".join(header(msg, "Subject").split())[:500],
+            "from_address": address.lower().replace("\x00", ""),
+            "from_name": name.replace("\x00", ""),
+            "subject": " ".join(header(msg, "Subject").replace("\x00", "").split())[:500],
         }
     except Exception:  # noqa: BLE001 - stored anyway; ingest holds it with the error
         return {"message_id": None, "from_address": "", "from_name": "", "subject": ""}

@@ -8,6 +8,11 @@ import re
 # The end of the header block, and a header's name at the start of a line.
 _BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 _FOLD = re.compile(rb"\r?\n[ \t]+")
+# Real Message-IDs are short ASCII; a longer one is cut, so that it always fits the unique index
+# (a B-tree entry holds about 2.7 kB) and a hostile header can never keep a message from being
+# stored. Control characters (NUL above all, which PostgreSQL text refuses) are dropped.
+MAX_ID_CHARS = 255
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def raw_header(raw: bytes, name: str) -> str:
@@ -28,9 +33,9 @@ def message_ids(value: str) -> list[str]:
         end = rest.find(">", start)
         if end == -1:
             break
-        token = rest[start : end + 1].strip()
+        token = _CONTROL.sub("", rest[start : end + 1].strip())
         if len(token) > 2 and " " not in token:
-            ids.append(token[:998])
+            ids.append(token[:MAX_ID_CHARS])
         rest = rest[end + 1 :]
     return ids
 
@@ -39,5 +44,5 @@ def first_id(value: str) -> str | None:
     found = message_ids(value)
     if found:
         return found[0]
-    value = value.strip()
-    return value[:998] or None
+    value = _CONTROL.sub("", value).strip()
+    return value[:MAX_ID_CHARS] or None

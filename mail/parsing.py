@@ -86,9 +86,9 @@ def parse(raw: bytes) -> ParsedMessage:
         text, is_html = plain or "", False
     return ParsedMessage(
         message_id=first_id(header(msg, "Message-ID")),
-        from_address=from_address.lower(),
-        from_name=from_name,
-        subject=" ".join(header(msg, "Subject").split()),
+        from_address=from_address.lower().replace("\x00", ""),
+        from_name=from_name.replace("\x00", ""),
+        subject=" ".join(header(msg, "Subject").replace("\x00", "").split()),
         in_reply_to=message_ids(header(msg, "In-Reply-To")),
         references=message_ids(header(msg, "References")),
         text=_normalise_newlines(text),
@@ -158,7 +158,8 @@ def _filename(part: Message, stem: str, ext: str) -> str:
         name = part.get_filename()
     except Exception:  # noqa: BLE001 - a malformed parameter
         name = None
-    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if c.isprintable()).strip()
     return (name or f"{stem}{ext}")[:255]
 
 
@@ -215,4 +216,5 @@ def _forwarded_text(inner: Message) -> str:
 
 
 def _normalise_newlines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    # NUL too: PostgreSQL text refuses it, and no mail client means one.
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").strip()

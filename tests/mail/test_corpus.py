@@ -64,6 +64,14 @@ CASES = [
         ["short.log"],
     ),
     ("malformed_headers.eml", "ticketed", "", ["Login fails with error 401", "Grüße"], [], []),
+    (
+        "hostile_headers.eml",
+        "ticketed",
+        "",
+        ["Nul in the subject", "A body with a NUL byte"],
+        ["\x00"],
+        ["log.txt"],
+    ),
     ("stranger_reply.eml", "held", "not_a_contact", [], [], []),
     ("duplicate_message_id.eml", "ignored", "duplicate", [], [], []),
     (

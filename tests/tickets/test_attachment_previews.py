@@ -92,3 +92,10 @@ def test_timeline_shows_a_thumbnail_for_images_and_view_for_text_and_pdf(client,
     assert f'<a class="att-view small" href="{_url("trace.log")}"' in html
     assert f'<a class="att-view small" href="{_url("report.pdf")}"' in html
     assert _url("page.html") not in html
+
+
+def test_portal_conversation_shows_the_same_previews(client, customer_a, ticket):
+    client.force_login(customer_a)
+    html = client.get(reverse("portal_ticket", args=[ticket.key])).content.decode()
+    assert f'<img src="{_url("screen.png")}" alt="screen.png" loading="lazy"' in html
+    assert f'<a class="att-view small" href="{_url("trace.log")}"' in html

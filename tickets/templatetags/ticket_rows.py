@@ -186,12 +186,12 @@ _FILE = (
 # An image shown in place; `link` is the _FILE link (the download), kept beside it.
 _THUMB = (
     '<li class="att-preview"><a class="att-thumb" href="{view}" target="_blank" rel="noopener"'
-    ' title="Open {name} full size"><img src="{view}" alt="{name}" loading="lazy"'
+    ' title="Open full size"><img src="{view}" alt="{name}" loading="lazy"'
     ' decoding="async"></a>{link}</li>'
 )
 _VIEW = (
     '<li class="att-preview">{link} <a class="att-view small" href="{view}" target="_blank"'
-    ' rel="noopener" title="Open {name} in the browser">View</a></li>'
+    ' rel="noopener" title="Open it in the browser">View</a></li>'
 )
 _CUSTOMER_TAG = mark_safe(' <span class="tag">customer</span>')
 _NOTE_LABEL = mark_safe(' <span class="note-label">Internal note</span>')
@@ -226,7 +226,14 @@ def _file(a) -> SafeString:
     view = _inline_url_template().replace(str(_PK), pk)
     if previews.has_thumbnail(a):
         return format_html(_THUMB, view=view, name=a.original_name, link=item)
-    return format_html(_VIEW, view=view, name=a.original_name, link=item)
+    return format_html(_VIEW, view=view, link=item)
+
+
+@register.simple_tag
+def attachment_item(attachment) -> SafeString:
+    """One file as a list item with its preview, for pages other than the agent's timeline (the
+    portal's conversation)."""
+    return _file(attachment)
 
 
 def _files(files) -> SafeString | str:

@@ -31,6 +31,8 @@ from .selectors import users_who_can_see
 log = logging.getLogger(__name__)
 
 LINK_LIFETIME = timedelta(days=14)
+# Only a resolution that just happened is asked about; one backdated (imported) is not.
+STALE_RESOLUTION = timedelta(days=1)
 MAX_COMMENT_CHARS = 5000
 RATINGS = {
     1: "Very dissatisfied",
@@ -82,6 +84,8 @@ def survey_open(*, ticket_id: int, now: datetime) -> tuple[SatisfactionSurvey, s
     )
     if resolution is None or SatisfactionSurvey.objects.filter(resolution=resolution).exists():
         return None
+    if resolution.created_at < now - STALE_RESOLUTION:
+        return None  # a resolution recorded after the fact (an import): nobody to ask now
     SatisfactionSurvey.objects.filter(
         ticket=ticket, rating__isnull=True, expires_at__gt=now
     ).update(expires_at=now)

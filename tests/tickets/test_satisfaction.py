@@ -171,3 +171,12 @@ def test_csat_panel_average_trend_and_csv(client, resolved, manager, agent, cust
     only_first_week = client.get(url, {"start": "2026-03-09", "end": "2026-03-15"})
     assert "<dd>5.00 / 5</dd>" in only_first_week.content.decode()
     assert client.get(url, {"start": "last week"}).status_code == 400
+
+
+def test_a_backdated_resolution_is_not_asked_about(agent, customer_a, org_a):
+    ticket = make_ticket(actor=agent, organization=org_a, requester=customer_a, title="Old")
+    ticket_services.ticket_transition(
+        ticket=ticket, to="resolved", actor=agent, now=clock.now() - timedelta(days=3)
+    )
+    assert satisfaction.survey_open(ticket_id=ticket.pk, now=clock.now()) is None
+    assert not SatisfactionSurvey.objects.exists()

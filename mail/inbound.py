@@ -15,7 +15,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 
 from helpdesk import clock
 from helpdesk.errors import DomainError
@@ -74,6 +74,12 @@ def store(raw: bytes, *, source: str) -> InboundMessage:
             with transaction.atomic():
                 row.save()
                 return row
+        except (DataError, ValueError):
+            # Headers the summary could not make storable: the raw message matters, not them.
+            row.pk, row.from_address, row.from_name, row.subject = None, "", "", ""
+            row.message_id = None
+            row.save()
+            return row
         except IntegrityError:
             if not row.message_id:
                 raise

@@ -180,3 +180,19 @@ def test_a_reply_to_a_closed_ticket_opens_a_new_one_that_names_it(mailbox, agent
     opened = Ticket.objects.get(pk=message.ticket_id)
     assert opened.pk != ticket.pk
     assert opened.description.startswith(f"(Written as a reply to {ticket.key}, which is closed.)")
+
+
+@pytest.mark.django_db
+def test_headers_that_cannot_be_stored_never_keep_the_message_from_being_stored(
+    mailbox, monkeypatch
+):
+    from mail import envelope
+
+    def unstorable(raw):
+        return {"message_id": "<x@y>", "from_address": "a" * 400, "from_name": "", "subject": ""}
+
+    monkeypatch.setattr(envelope, "summary", unstorable)
+    raw = corpus_message("multipart_alternative.eml", mailbox)
+    message = receive(raw, source="test")
+    assert (message.status, bytes(message.raw)) == ("ticketed", raw)
+    assert message.from_address == "anna@acme.example"  # read again when it was ingested

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import email
+import os
 from email import policy
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -68,6 +70,12 @@ def sent(row: OutboundMessage) -> email.message.EmailMessage:
     """The message exactly as it would go to the relay, parsed back."""
     raw = channels._email(row).message().as_bytes()
     return email.message_from_bytes(raw, policy=policy.default)
+
+
+def capture(name: str, html: str) -> None:
+    """Keeps the HTML part to look at in a browser, when MAIL_CAPTURE_DIR is set."""
+    if os.environ.get("MAIL_CAPTURE_DIR"):
+        Path(os.environ["MAIL_CAPTURE_DIR"], f"{name}.html").write_text(html)
 
 
 def parts(msg) -> dict[str, str]:
@@ -166,6 +174,7 @@ def test_a_move_with_a_question_is_one_mail_from_a_person(
     msg = sent(rows[-1])
     assert msg["Auto-Submitted"] is None
     assert "Which export format do you use?" in parts(msg)["text/plain"]
+    capture("waiting-on-you", parts(msg)["text/html"])
     assert "Your request is now: waiting on you" in parts(msg)["text/plain"]
 
 
@@ -235,4 +244,6 @@ def test_a_security_report_is_never_discussed_by_email(
         assert "injectable" not in part
         assert "SQL injection" not in part
     assert "not discussed by email" in text
+    assert REPLY_MARKER not in text  # nothing invites an answer by email
+    capture("security-reply", html)
     assert f"/portal/tickets/{ticket.key}/" in html

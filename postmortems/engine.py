@@ -31,7 +31,7 @@ BATCH = 50
 TIME_BUDGET_SECONDS = 0.1
 SWEEP_EVERY = timedelta(minutes=1)
 SWEEP_MARK = "postmortems.sweep"
-LOOKBACK = timedelta(hours=24)
+LOOKBACK = services.BACKDATED
 
 
 def _notice(user, *, title: str, body: str, url: str, key: str, ticket_id: int):

@@ -6,7 +6,7 @@ on each affected ticket) and read them through the ticket timeline.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -38,6 +38,8 @@ from .models import (
 
 KIND = "postmortem"  # the bell's kind of notice (helpdesk.notifications)
 RESOLVED = (Status.RESOLVED, Status.CLOSED)
+# As far back as the engine's sweep looks: a resolution older than that was not made here now.
+BACKDATED = timedelta(hours=24)
 
 
 def requirement_for(ticket: Ticket) -> tuple[str, str] | None:
@@ -93,11 +95,13 @@ def postmortem_open_draft(*, ticket_id: int, now: datetime) -> Postmortem | None
     existing = Postmortem.objects.filter(ticket=ticket).first()
     if existing is not None:
         return existing
+    resolved_at = ticket.resolved_at or now
+    if resolved_at < now - BACKDATED:
+        return None  # resolved long before it reached us (an import): nothing to write now
     needed = requirement_for(ticket)
     if needed is None:
         return None
     requirement, reason = needed
-    resolved_at = ticket.resolved_at or now
     owner = ticket.assignee if ticket.assignee and ticket.assignee.is_agent_side else None
     postmortem = Postmortem.objects.create(
         ticket=ticket,

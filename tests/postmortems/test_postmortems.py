@@ -34,8 +34,10 @@ def test_a_resolved_p1_opens_exactly_one_draft_with_its_pages_and_acknowledgemen
 ):
     ticket, child = incident
     # The receiver enqueues; the task (and the engine's sweep) may then run any number of times.
-    postmortem_open_draft_task(ticket.pk)
-    postmortem_open_draft_task(ticket.pk)
+    with time_machine.travel(RESOLVED_AT + timedelta(minutes=1), tick=False):
+        postmortem_open_draft_task(ticket.pk)
+        postmortem_open_draft_task(ticket.pk)
+    assert Postmortem.objects.filter(ticket=ticket).count() == 1
     with time_machine.travel(RESOLVED_AT + timedelta(minutes=2), tick=False):
         pm_engine.run(RESOLVED_AT + timedelta(minutes=2))
     assert Postmortem.objects.filter(ticket=ticket).count() == 1
@@ -337,7 +339,8 @@ def test_pages_sent_and_acknowledged_through_escalation_reach_the_draft(people):
     with time_machine.travel(later, tick=False):
         paging.page_acknowledge(page=page, actor=oncall, via="web", now=later)
     ticket = resolve(ticket, agent, at=RESOLVED_AT)
-    postmortem_open_draft_task(ticket.pk)
+    with time_machine.travel(RESOLVED_AT, tick=False):
+        postmortem_open_draft_task(ticket.pk)
     pm = Postmortem.objects.get(ticket=ticket)
     texts = list(pm.entries.filter(kind__in=("page", "acknowledged")).values_list("kind", "text"))
     assert texts == [
@@ -359,3 +362,15 @@ def test_the_engine_sweep_opens_a_draft_whose_enqueue_was_lost(people):
     resolve(old, agent, at=RESOLVED_AT - timedelta(days=2))
     pm_engine.run(RESOLVED_AT + timedelta(minutes=1))
     assert list(Postmortem.objects.values_list("ticket_id", flat=True)) == [lost.pk]
+
+
+def test_a_backdated_resolution_opens_no_draft(people):
+    agent = people["agent"]
+    with time_machine.travel(T0, tick=False):
+        ticket = make_ticket(actor=agent, severity=1, title="Imported outage")
+    ticket = resolve(ticket, agent, at=RESOLVED_AT)
+    assert (
+        services.postmortem_open_draft(ticket_id=ticket.pk, now=RESOLVED_AT + timedelta(days=3))
+        is None
+    )
+    assert not Postmortem.objects.exists()

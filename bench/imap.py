@@ -32,7 +32,7 @@ def measure(count: int) -> dict:
     from django.test import override_settings
 
     from bench.mail import messages, senders
-    from mail import imap
+    from mail import imap, inbound
     from mail.models import InboundMessage
     from tests.mail.imap_server import Dovecot
 
@@ -49,6 +49,18 @@ def measure(count: int) -> dict:
             server.append(raw)
         append_seconds = time.monotonic() - started
         box = imap.parse_mailbox(server.url())
+        # The time inside mail.inbound.receive (storing and ingesting), apart from the IMAP part.
+        inside = [0.0]
+        real_receive = inbound.receive
+
+        def timed_receive(raw, *, source):
+            began = time.monotonic()
+            try:
+                return real_receive(raw, source=source)
+            finally:
+                inside[0] += time.monotonic() - began
+
+        inbound.receive = timed_receive
         with override_settings(HELPDESK_IMAP_CA_FILE=server.ca_file):
             try:
                 with transaction.atomic():
@@ -66,6 +78,7 @@ def measure(count: int) -> dict:
                 pass
         left = server.count()
     finally:
+        inbound.receive = real_receive
         server.stop()
         shutil.rmtree(base, ignore_errors=True)
     return {
@@ -74,6 +87,8 @@ def measure(count: int) -> dict:
         "left_in_mailbox": left,
         "seconds": round(seconds, 2),
         "msgs_per_s": round(result.stored / seconds, 1) if seconds else None,
+        "receive_ms_per_msg": round(inside[0] * 1000 / max(result.stored, 1), 1),
+        "imap_ms_per_msg": round((seconds - inside[0]) * 1000 / max(result.stored, 1), 1),
         "append_msgs_per_s": round(count / append_seconds, 1),
         "outcomes": outcomes,
     }

@@ -668,6 +668,9 @@ def imap_figure(polled: dict) -> dict:
         "budget": budgets.describe(budgets.MAIL_IMAP),
         "msgs_per_s": polled.get("msgs_per_s"),
         "seconds": polled.get("seconds"),
+        # Where a message's time goes: the IMAP round trips, and storing and ingesting it.
+        "imap_ms_per_msg": polled.get("imap_ms_per_msg"),
+        "receive_ms_per_msg": polled.get("receive_ms_per_msg"),
         "outcomes": polled.get("outcomes"),
     }
     if polled.get("error"):

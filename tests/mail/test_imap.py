@@ -9,8 +9,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import OperationalError, connections
 
 from mail import imap, inbound
+from mail.imap_tasks import imap_poll_task
 from mail.models import InboundMessage
 from tests.factories import OrganizationFactory, make_contact
+from tests.live.harness import free_port
 from tests.mail.imap_server import dovecot  # noqa: F401 - the fixture
 from tickets.models import Ticket
 
@@ -140,3 +142,22 @@ def test_a_message_without_message_id_gets_one_from_its_content():
     assert b"@mail.example.com>" in once.split(b"\r\n")[0]
     with_id = b"Message-ID: <x@acme.test>\r\n" + bare
     assert imap.with_message_id(with_id, box) == with_id
+
+
+def test_the_periodic_task_polls_every_mailbox_and_survives_one_that_is_down(
+    trusted, customer, settings
+):
+    imap_client = trusted.client()
+    imap_client.create("Billing")
+    imap_client.logout()
+    trusted.append(mail(1))
+    trusted.append(mail(2), folder="Billing")
+    unreachable = f"imaps://support:pw@127.0.0.1:{free_port()}/INBOX"
+    settings.HELPDESK_IMAP_MAILBOXES = (
+        f"{unreachable} {trusted.url()}, {trusted.url(folder='Billing')}"
+    )
+
+    assert imap_poll_task() == 2
+    assert trusted.count() == 0
+    assert trusted.count("Billing") == 0
+    assert Ticket.objects.count() == 2

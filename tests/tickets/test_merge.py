@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from helpdesk import clock
 from helpdesk.errors import DomainError, Forbidden
+from helpdesk.models import Notification
 from tests.factories import TeamFactory, make_agent, make_contact, make_ticket
 from tickets import services
 from tickets.choices import EventKind, Severity, Status
@@ -290,3 +291,15 @@ def test_the_demo_seed_loads_a_merge_and_a_follow_up_once(agent, org_a):
 
     assert Ticket.objects.filter(merged_into__isnull=False).count() == 1
     assert Ticket.objects.filter(follow_up_of__isnull=False).count() == 1
+
+
+def test_the_merged_tickets_customer_is_told_once_with_the_note(
+    agent, pair, django_capture_on_commit_callbacks
+):
+    source, target = pair
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ticket_merge(sources=[source], target=target, actor=agent)
+
+    [notice] = Notification.objects.filter(user=source.requester, ticket_id=source.pk)
+    assert notice.title == f"{source.key} is now closed"
+    assert target.key in notice.body

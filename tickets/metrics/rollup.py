@@ -191,7 +191,8 @@ GROUP BY date_trunc('month', day), {DIMENSIONS}
 
 # Open at the end of a day: the last status the timeline gives the ticket by then is open (a
 # ticket starts as new at its creation). `candidates` bounds the tickets read: any ticket open
-# on one of the days is open now or changed status since the first of them.
+# on one of the days is open now or changed status since the first of them (all of them, or
+# one organization's).
 SPELLS = f"""
 candidates AS (
     SELECT id FROM tickets_ticket
@@ -201,7 +202,12 @@ candidates AS (
     WHERE NOT %(everything)s AND %(organization)s::bigint IS NULL
       AND kind = 'status' AND created_at >= %(lo)s
     UNION
-    SELECT id FROM tickets_ticket WHERE organization_id = %(organization)s::bigint
+    SELECT id FROM tickets_ticket
+    WHERE organization_id = %(organization)s::bigint AND status IN {OPEN}
+    UNION
+    SELECT e.ticket_id FROM tickets_ticketevent e JOIN tickets_ticket t ON t.id = e.ticket_id
+    WHERE t.organization_id = %(organization)s::bigint
+      AND e.kind = 'status' AND e.created_at >= %(lo)s
 ),
 transitions AS (
     SELECT t.id AS ticket_id, t.created_at AS at, 0::bigint AS seq, 'new' AS status

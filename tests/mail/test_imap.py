@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 import ssl
+import threading
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -161,3 +163,34 @@ def test_the_periodic_task_polls_every_mailbox_and_survives_one_that_is_down(
     assert trusted.count() == 0
     assert trusted.count("Billing") == 0
     assert Ticket.objects.count() == 2
+
+
+def test_a_server_without_starttls_never_sees_the_password(settings):
+    """A server (or a man in the middle) that strips STARTTLS: the poll stops before LOGIN."""
+    heard: list[bytes] = []
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn, conn.makefile("rwb") as stream:
+            stream.write(b"* OK IMAP4rev1 ready\r\n")
+            stream.flush()
+            for line in stream:
+                heard.append(line)
+                tag = line.split(b" ", 1)[0]
+                if b"CAPABILITY" in line.upper():
+                    stream.write(b"* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n" + tag + b" OK done\r\n")
+                else:
+                    stream.write(tag + b" OK done\r\n")
+                stream.flush()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    box = imap.parse_mailbox(f"imap+starttls://support:s3cret@127.0.0.1:{port}/INBOX")
+    with pytest.raises(imap.PlainTextRefused, match="offers no STARTTLS"):
+        imap.connect(box)
+    thread.join(timeout=5)
+    listener.close()
+    assert heard  # it did talk to the server
+    assert not any(b"s3cret" in line or b"LOGIN" in line.upper() for line in heard)

@@ -9,6 +9,7 @@ reads escalation's own tables.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -46,8 +47,12 @@ def _actor(event: TicketEvent, default: str) -> str:
     return display_name(actor.username, actor.first_name, actor.last_name) if actor else default
 
 
+# Markdown's emphasis, code and heading marks, which read as noise in a one-line excerpt.
+MARKUP = re.compile(r"(\*\*|__|`|^#+\s|(?<=\s)#+\s)")
+
+
 def _excerpt(text: str) -> str:
-    text = " ".join((text or "").split())
+    text = " ".join(MARKUP.sub("", text or "").split())
     return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
 
 

@@ -374,3 +374,11 @@ def test_a_backdated_resolution_opens_no_draft(people):
         is None
     )
     assert not Postmortem.objects.exists()
+
+
+def test_customer_updates_read_without_their_markdown_marks():
+    from postmortems.drafting import _excerpt
+
+    assert _excerpt("**Update**: the fix is `deployed`.\n\n## Next\nMonitoring") == (
+        "Update: the fix is deployed. Next Monitoring"
+    )

@@ -197,3 +197,14 @@ def test_rebuild_command_matches_the_engine(history, agent):
         assert clock.now().date() == NEXT
         call_command("rebuild_rollups", stdout=io.StringIO())
     assert (_day_sums("day", DAY), _day_sums("day", NEXT), _backlog(DAY), _backlog(NEXT)) == rolled
+
+
+def test_the_rollups_wait_while_timers_are_due(db, agent, org_a):
+    services.ticket_create(actor=agent, organization=org_a, title="Down", severity=2, now=T0)
+    rolled = T0 + timedelta(minutes=50)
+    assert metrics_engine.run(rolled) == 1
+    # The first response was due at 10:00 and the SLA engine has not handled it yet.
+    late = T0 + timedelta(minutes=70)
+    assert engine.behind(late)
+    assert metrics_engine.run(late) == 0
+    assert metrics_engine.run(rolled + metrics_engine.PATIENCE) == 1

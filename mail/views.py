@@ -8,7 +8,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from helpdesk import keyset
@@ -51,7 +51,7 @@ def held_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @reviewer_required
 def held_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    message = get_object_or_404(InboundMessage, pk=pk)
+    message = selectors.message_get_for_user(request.user, pk)
     raw = bytes(message.raw)
     try:
         parsed = parse(raw)
@@ -82,7 +82,7 @@ def _header_order(item: tuple[str, str]) -> tuple[int, str]:
 @reviewer_required
 def held_raw(request: HttpRequest, pk: int) -> HttpResponse:
     """The message exactly as it came, as a download (never shown inline)."""
-    message = get_object_or_404(InboundMessage, pk=pk)
+    message = selectors.message_get_for_user(request.user, pk)
     response = HttpResponse(bytes(message.raw), content_type="message/rfc822")
     response["Content-Disposition"] = f'attachment; filename="message-{message.pk}.eml"'
     response["X-Content-Type-Options"] = "nosniff"
@@ -92,7 +92,7 @@ def held_raw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @reviewer_required
 def held_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    message = get_object_or_404(InboundMessage, pk=pk)
+    message = selectors.message_get_for_user(request.user, pk)
     try:
         message = inbound.retry(message=message, actor=request.user)
     except DomainError as exc:
@@ -110,7 +110,7 @@ def held_retry(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @reviewer_required
 def held_discard(request: HttpRequest, pk: int) -> HttpResponse:
-    message = get_object_or_404(InboundMessage, pk=pk)
+    message = selectors.message_get_for_user(request.user, pk)
     try:
         inbound.discard(message=message, actor=request.user)
     except DomainError as exc:

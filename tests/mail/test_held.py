@@ -155,3 +155,24 @@ def test_held_list_pages_newest_first_by_keyset(client, manager):
     assert [m.subject for m in second.context["page"].rows] == ["Held 50", "Held 51"]
     assert second.context["page"].next_cursor is None
     assert client.get(reverse("mail:held"), {"cursor": "junk"}).status_code == 302
+
+
+@pytest.mark.django_db
+def test_mail_that_became_a_security_report_is_as_private_as_the_report(client, manager, agent):
+    from tickets import services
+    from tickets.models import Ticket
+
+    make_contact(OrganizationFactory(domain="acme.example"), email="anna@acme.example")
+    message = receive(
+        b"From: anna@acme.example\r\nSubject: Token leak\r\nMessage-ID: <s1@acme.example>\r\n"
+        b"\r\nOur API token shows up in your public logs.\r\n",
+        source="test",
+    )
+    ticket = Ticket.objects.get(pk=message.ticket_id)
+    services.ticket_update(ticket=ticket, actor=agent, changes={"is_security": True})
+
+    client.force_login(manager)
+    assert client.get(reverse("mail:held_detail", args=[message.pk])).status_code == 404
+    assert client.get(reverse("mail:held_raw", args=[message.pk])).status_code == 404
+    client.force_login(make_agent(username="root", role=Role.ADMIN))
+    assert client.get(reverse("mail:held_raw", args=[message.pk])).status_code == 200

@@ -60,16 +60,22 @@ def store(raw: bytes, *, source: str) -> tuple[int, bool]:
     """(row id, whether it is a duplicate). Raises when the message could not be stored."""
     import psycopg2  # here, so that `--help` needs no driver
 
-    db = database()
-    connection = psycopg2.connect(
-        dbname=db["NAME"],
-        user=db.get("USER") or None,
-        password=db.get("PASSWORD") or None,
-        host=db.get("HOST") or None,
-        port=db.get("PORT") or None,
-        connect_timeout=10,
-        application_name="ingest_email",
-    )
+    options = {"connect_timeout": 10, "application_name": "ingest_email"}
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        # What the settings would read, handed to libpq as it is (it reads postgres:// URLs):
+        # importing the settings costs this process about as much again as the rest of it.
+        connection = psycopg2.connect(url, **options)
+    else:
+        db = database()
+        connection = psycopg2.connect(
+            dbname=db["NAME"],
+            user=db.get("USER") or None,
+            password=db.get("PASSWORD") or None,
+            host=db.get("HOST") or None,
+            port=db.get("PORT") or None,
+            **options,
+        )
     row = {
         "raw": psycopg2.Binary(raw),
         "sha256": hashlib.sha256(raw).hexdigest(),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.conf import settings
 from django.db.models import Q
@@ -60,12 +62,18 @@ class QueueFilterForm(forms.Form):
 
 
 class BulkForm(forms.Form):
-    ACTIONS = [("assign", "Assign to"), ("status", "Set status"), ("add_tag", "Add tag")]
+    ACTIONS = [
+        ("assign", "Assign to"),
+        ("status", "Set status"),
+        ("add_tag", "Add tag"),
+        ("merge", "Merge into"),
+    ]
     ids = forms.TypedMultipleChoiceField(coerce=int, choices=[], required=True)
     bulk_action = forms.ChoiceField(choices=ACTIONS)
     bulk_assignee = forms.CharField(required=False)
     bulk_status = forms.ChoiceField(choices=_blank(Status.choices, "—"), required=False)
     bulk_tag = forms.CharField(required=False, max_length=50)
+    bulk_merge_into = forms.CharField(required=False, max_length=40)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,6 +92,11 @@ class BulkForm(forms.Form):
             data["value"] = (data.get("bulk_tag") or "").strip()
             if not data["value"]:
                 self.add_error("bulk_tag", "Enter a tag.")
+        elif action == "merge":
+            # Merging is confirmed on its own page (what moves), so it only names the target here.
+            data["value"] = (data.get("bulk_merge_into") or "").strip().upper()
+            if not re.fullmatch(r"[A-Z][A-Z0-9]*-\d{1,18}", data["value"]):
+                self.add_error("bulk_merge_into", "Enter the ticket to merge into (SUP-123).")
         elif action == "assign":
             username = data.get("bulk_assignee") or ""
             data["value"] = None

@@ -29,6 +29,7 @@ urlpatterns = [
     path("tickets/<str:key>/link/", links.ticket_link, name="ticket_link"),
     path("tickets/<str:key>/merge/", merge.ticket_merge, name="ticket_merge"),
     path("tickets/<str:key>/merge/picker/", merge.ticket_merge_picker, name="ticket_merge_picker"),
+    path("tickets/<str:key>/merge-in/", merge.ticket_merge_in, name="ticket_merge_in"),
     path("tickets/<str:key>/follow-up/", followup.ticket_follow_up, name="ticket_follow_up"),
     path(
         "tickets/<str:key>/resolve-children/",

@@ -303,3 +303,55 @@ def test_the_merged_tickets_customer_is_told_once_with_the_note(
     [notice] = Notification.objects.filter(user=source.requester, ticket_id=source.pk)
     assert notice.title == f"{source.key} is now closed"
     assert target.key in notice.body
+
+
+def test_the_queue_selection_merges_after_one_confirmation(client, agent, org_a):
+    target = make_ticket(actor=agent, organization=org_a, title="Target")
+    sources = [make_ticket(actor=agent, organization=org_a, title=f"Copy {i}") for i in (1, 2)]
+    services.comment_add(ticket=sources[0], author=agent, body="First copy's reply")
+    client.force_login(agent)
+    ids = [t.pk for t in (*sources, target)]
+
+    bulk = client.post(
+        reverse("queue_bulk"),
+        {"ids": ids, "bulk_action": "merge", "bulk_merge_into": target.key.lower()},
+    )
+
+    confirm_url = bulk["Location"]
+    assert confirm_url == (
+        reverse("ticket_merge_in", args=[target.key])
+        + f"?from={sources[0].key}&from={sources[1].key}"
+    )
+    html = client.get(confirm_url).content.decode()
+    assert "Merge 2 tickets into" in html
+    assert "1 comment</strong>" in html
+    assert not Ticket.objects.filter(merged_into=target).exists()
+
+    client.post(reverse("ticket_merge_in", args=[target.key]), {"from": [t.key for t in sources]})
+    assert Ticket.objects.filter(merged_into=target).count() == 2
+
+
+def test_one_refused_ticket_holds_back_the_whole_selection(client, agent, org_a, org_b):
+    target = make_ticket(actor=agent, organization=org_a, title="Target")
+    ours = make_ticket(actor=agent, organization=org_a, title="Ours")
+    theirs = make_ticket(actor=agent, organization=org_b, title="Theirs")
+    client.force_login(agent)
+    url = reverse("ticket_merge_in", args=[target.key])
+
+    answer = client.post(url, {"from": [ours.key, theirs.key]})
+
+    html = answer.content.decode()
+    assert "only tickets of one organization can be merged" in html
+    assert 'id="merge-confirm-btn"' not in html
+    assert not Ticket.objects.filter(merged_into=target).exists()
+
+
+def test_a_bulk_merge_names_a_ticket_key_or_is_refused(client, agent, org_a):
+    ticket = make_ticket(actor=agent, organization=org_a)
+    client.force_login(agent)
+    answer = client.post(
+        reverse("queue_bulk"),
+        {"ids": [ticket.pk], "bulk_action": "merge", "bulk_merge_into": "a/b"},
+        follow=True,
+    )
+    assert "Enter the ticket to merge into (SUP-123)." in answer.content.decode()

@@ -95,3 +95,46 @@ def done_message(moved: merge.MergePlan) -> str:
         f"{moved.source.key} was merged into {moved.target.key} ({', '.join(parts)} moved) "
         "and closed with a note to its customer."
     )
+
+
+def _sources(request, target) -> tuple[list, list[tuple[str, str]]]:
+    """The plans for the tickets named by `from`, and the refusals, each with its reason."""
+    data = request.POST if request.method == "POST" else request.GET
+    plans, refused = [], []
+    for typed in list(dict.fromkeys(data.getlist("from")))[: merge.MAX_SOURCES]:
+        key = typed.strip().upper()[:40]
+        try:
+            source = ticket_get_for_user(request.user, key)
+            plans.append(merge.plan(actor=request.user, source=source, target=target))
+        except Http404:
+            refused.append((key, f"No ticket {key} that you can see."))
+        except DomainError as exc:
+            refused.append((key, exc.message))
+    return plans, refused
+
+
+@require_http_methods(["GET", "POST"])
+@agent_side_required
+def ticket_merge_in(request, key: str):
+    """Several tickets (the queue's selection) into this one: what moves from each, then all of
+    them at once, or none while any is refused."""
+    try:
+        target = ticket_get_for_user(request.user, key)
+    except Http404:
+        messages.error(request, f"No ticket {key} that you can see to merge into.")
+        return redirect("queue")
+    plans, refused = _sources(request, target)
+    error = ""
+    if request.method == "POST" and plans and not refused:
+        try:
+            done = services.ticket_merge(
+                sources=[p.source for p in plans], target=target, actor=request.user
+            )
+        except DomainError as exc:
+            error = exc.message
+        else:
+            for moved in done:
+                messages.success(request, done_message(moved))
+            return redirect("ticket_detail", key=target.key)
+    ctx = {"target": target, "plans": plans, "refused": refused, "error": error, "nav": "queue"}
+    return render(request, "tickets/merge_in.html", ctx)

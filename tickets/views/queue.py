@@ -10,6 +10,7 @@ from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from helpdesk.access import agent_side_required
 from tickets import queue, services
@@ -164,6 +165,8 @@ def queue_bulk(request):
     if form.is_valid():
         ids = form.cleaned_data["ids"][:200]
         tickets = list(tickets_visible_to(request.user).filter(pk__in=ids))
+        if form.cleaned_data["bulk_action"] == "merge":
+            return _to_merge_confirmation(request, tickets, form.cleaned_data["value"])
         outcome = services.bulk_apply(
             tickets=tickets,
             actor=request.user,
@@ -184,6 +187,13 @@ def queue_bulk(request):
         ctx = _results_context(request, params)
         return render(request, "tickets/queue.html#queue-results", ctx)
     return redirect(reverse("queue") + "?" + _view_query(params))
+
+
+def _to_merge_confirmation(request, tickets, target_key: str):
+    """The selection goes to the merge confirmation, which says what moves before anything does."""
+    keys = [("from", t.key) for t in sorted(tickets, key=lambda t: t.number) if t.key != target_key]
+    url = reverse("ticket_merge_in", args=[target_key]) + "?" + urlencode(keys)
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 @require_POST

@@ -208,3 +208,11 @@ def test_the_rollups_wait_while_timers_are_due(db, agent, org_a):
     assert engine.behind(late)
     assert metrics_engine.run(late) == 0
     assert metrics_engine.run(rolled + metrics_engine.PATIENCE) == 1
+
+
+def test_all_time_without_filters_reads_the_small_month_rows(history):
+    rollup.roll(first=DAY, last=NEXT)
+    month = DAY.replace(day=1)
+    assert _day_sums("month_all", month) == _day_sums("month", month)
+    rows = TicketRollup.objects.filter(grain="month_all")
+    assert set(rows.values_list("team_id", "channel", "tier")) == {(None, "", "")}

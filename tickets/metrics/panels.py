@@ -40,9 +40,7 @@ AGE_LABELS = dict(
 
 
 def _label(period: date, scope: Scope) -> str:
-    return (
-        period.strftime("%b %Y") if scope.monthly or scope.grain == "month" else period.isoformat()
-    )
+    return period.strftime("%b %Y") if scope.monthly else period.isoformat()
 
 
 def queue_link(filters: DashboardFilters, **extra: str) -> str:

@@ -35,6 +35,8 @@ class Scope:
     def of(cls, filters: DashboardFilters) -> Scope:
         if filters.organization is not None:
             grain = RollupGrain.ORG_DAY
+        elif filters.start is None and not (filters.team or filters.tier or filters.channel):
+            grain = RollupGrain.MONTH_ALL
         elif filters.start is None:
             grain = RollupGrain.MONTH
         else:
@@ -79,7 +81,15 @@ class Scope:
         else:
             first = first or last - timedelta(days=MONTHS_OF_HISTORY * 31)
             qs = self._filtered(BacklogRollup, RollupGrain.DAY).filter(day__lte=last)
-            rows = qs.values(*rollup.BACKLOG_COLUMNS)
+            if self.monthly:
+                qs = qs.filter(day__in=month_ends(first, last))
+            # Summed per day in the database; the filters were applied there already.
+            return list(
+                qs.values("day")
+                .annotate(group=F("day"), **{c: Sum(c) for c in ("total", *AGES)})
+                .values("group", "total", *AGES)
+                .order_by("day")
+            )
         days = set(month_ends(first, last)) if self.monthly else None
         wanted = {
             "team_id": f.team,
@@ -102,7 +112,8 @@ class Scope:
 
     def period(self):
         """The chart's period of a row: its day, or its month."""
-        return TruncMonth("day") if self.monthly and self.grain != RollupGrain.MONTH else F("day")
+        monthly_rows = self.grain in (RollupGrain.MONTH, RollupGrain.MONTH_ALL)
+        return TruncMonth("day") if self.monthly and not monthly_rows else F("day")
 
 
 def _first_ticket_day(organization: int) -> date | None:

@@ -189,6 +189,17 @@ WHERE grain = 'day' AND day BETWEEN %(first_month)s AND %(last_month_end)s
 GROUP BY date_trunc('month', day), {DIMENSIONS}
 """
 
+FLOWS_MONTH_ALL_INSERT = f"""
+INSERT INTO tickets_ticketrollup (grain, day, organization_id, {DIMENSIONS},
+    {", ".join(COUNTS)}, {", ".join(HISTOGRAMS)})
+SELECT 'month_all', day, NULL, NULL, severity, '', '', category,
+       {", ".join(f"sum({c})" for c in COUNTS)},
+       {", ".join(_sum_histogram(h) for h in HISTOGRAMS)}
+FROM tickets_ticketrollup
+WHERE grain = 'month' AND day BETWEEN %(first_month)s AND %(last_month_end)s
+GROUP BY day, severity, category
+"""
+
 # Open at the end of a day: the last status the timeline gives the ticket by then is open (a
 # ticket starts as new at its creation). `candidates` bounds the tickets read: any ticket open
 # on one of the days is open now or changed status since the first of them (all of them, or
@@ -368,11 +379,12 @@ def roll_flows(*, first: date, last: date) -> None:
     _execute(FLOWS_INSERT, params)
     _execute(FLOWS_DAY_INSERT, params)
     _execute(
-        "DELETE FROM tickets_ticketrollup WHERE grain = 'month' "
+        "DELETE FROM tickets_ticketrollup WHERE grain IN ('month', 'month_all') "
         "AND day BETWEEN %(first_month)s AND %(last_month_end)s",
         params,
     )
     _execute(FLOWS_MONTH_INSERT, params)
+    _execute(FLOWS_MONTH_ALL_INSERT, params)
 
 
 @transaction.atomic

@@ -15,8 +15,12 @@ class RollupGrain(models.TextChoices):
     ORG_DAY = "org_day", "Organization and day"
     # Every organization together on one day: dated views without an organization filter.
     DAY = "day", "Day"
-    # Every organization together over a calendar month: all-time views.
+    # Every organization together over a calendar month: all-time views filtered on a team,
+    # tier or channel.
     MONTH = "month", "Month"
+    # A calendar month by severity and category only (team, channel and tier blank): all-time
+    # views without those filters read a few hundred rows.
+    MONTH_ALL = "month_all", "Month, every team, tier and channel"
 
 
 def empty_histogram() -> list[int]:
@@ -30,7 +34,7 @@ class TicketRollup(models.Model):
     durations into the buckets of tickets.metrics.buckets.BOUNDS_MINUTES.
     """
 
-    grain = models.CharField(max_length=8, choices=RollupGrain.choices)
+    grain = models.CharField(max_length=10, choices=RollupGrain.choices)
     day = models.DateField(help_text="The day, or the first day of the month.")
     organization_id = models.BigIntegerField(null=True)
     team_id = models.BigIntegerField(null=True)
@@ -72,7 +76,7 @@ class BacklogRollup(models.Model):
     """The tickets open at the end of a day, by age since their creation (a stock, so a range
     reads the day it ends on rather than a sum)."""
 
-    grain = models.CharField(max_length=8, choices=RollupGrain.choices)
+    grain = models.CharField(max_length=10, choices=RollupGrain.choices)
     day = models.DateField()
     organization_id = models.BigIntegerField(null=True)
     team_id = models.BigIntegerField(null=True)

@@ -226,6 +226,8 @@ def test_the_merged_tickets_page_points_to_the_target(client, agent, pair):
     html = client.get(reverse("ticket_detail", args=[source.key])).content.decode()
 
     assert f'Merged into <a href="{reverse("ticket_detail", args=[target.key])}"' in html
+    assert '<span class="sla sla-stopped">Stopped</span>' in html
+    assert "sla-ok" not in html
 
 
 def test_the_picker_offers_only_the_same_organizations_open_tickets(client, agent, org_a, org_b):

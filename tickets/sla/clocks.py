@@ -397,6 +397,8 @@ def target_rows(ticket: Ticket, *, now: datetime) -> list[dict]:
             state = "met by commitment" if target.breached_at is None else "met late"
         elif target.fulfilled_at:
             state = "met" if target.breached_at is None else "met late"
+        elif ticket.status == Status.CLOSED:  # closing (or merging) stops every clock
+            state = "breached" if target.breached_at else "stopped"
         elif target.paused_since:
             state = "paused"
         elif target.breached_at or now >= target.due_at:

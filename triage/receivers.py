@@ -5,9 +5,6 @@ ticket's commit; the receivers only write the pending run and nudge its task (th
 from __future__ import annotations
 
 import logging
-from functools import partial
-
-from django.db import transaction
 
 from helpdesk import clock
 from helpdesk.models import User
@@ -26,7 +23,8 @@ def _enqueue(ticket_id: int, trigger: str) -> None:
     if run is None:
         return
     try:
-        transaction.on_commit(partial(triage_run_task.delay, run.pk))
+        # The signal arrives after the ticket's commit, so the run is already committed here.
+        triage_run_task.delay(run.pk)
     except Exception:  # the broker is down: the engine's next tick runs it
         log.exception("nudging the triage of ticket %s failed", ticket_id)
 

@@ -110,6 +110,16 @@ def test_queue_banner_lists_active_incidents(client, agent):
     queue = client.get(reverse("queue")).content.decode()
     assert reverse("triage:queue_banner") in queue
 
+    url = reverse("triage:incident_update", args=[parent.key])
+    page = client.post(url, {"body": "Traffic rerouted; next update 11:00 UTC."}, **HTMX)
+    assert "Update sent to 2 reports." in page.content.decode()
+    assert [r.comments.get().body for r in reports] == [
+        "Traffic rerouted; next update 11:00 UTC."
+    ] * 2
+    refused = client.post(reverse("triage:incident_update", args=[reports[0].key]), {"body": "x"})
+    assert refused.status_code == 302  # not an incident: said on the ticket page, nothing sent
+    assert reports[0].comments.count() == 1
+
 
 def test_dashboard_panel_table_chart_csv_and_bad_filters(client, org_b, agent):
     ticket = report(org_b, at=T0, actor=agent)

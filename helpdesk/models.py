@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from email.utils import parseaddr
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.fields.json import KeyTransform
@@ -170,8 +172,11 @@ class OutboundMessage(models.Model):
 
     @property
     def message_id(self) -> str:
-        """Stable per outbox row: receivers drop a retried copy of the same message."""
-        return f"<outbox-{self.pk}@helpdesk>"
+        """Stable per outbox row: receivers drop a retried copy of the same message. On the
+        sender's domain: spam filters score a Message-ID without a full domain name."""
+        domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2]
+        domain = domain or "helpdesk.localhost"
+        return f"<outbox-{self.pk}@{domain}>"
 
 
 class Notification(models.Model):

@@ -98,7 +98,7 @@ def test_an_agent_reply_is_multipart_threaded_and_keyed(
     msg = sent(row)
 
     assert msg["Subject"] == f"[{ticket.key}] Exports time out"
-    assert msg["Message-ID"] == row.message_id
+    assert msg["Message-ID"] == row.message_id == f"<outbox-{row.pk}@helpdesk.localhost>"
     assert msg["In-Reply-To"] == "<first-mail@acme.test>"
     assert msg["References"] == "<first-mail@acme.test>"
     assert msg["Reply-To"] == "support@helpdesk.localhost"

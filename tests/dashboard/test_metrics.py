@@ -68,6 +68,10 @@ def test_rollups_give_the_known_answers(history):
 
     assert _backlog(DAY) == {"total": 1, **dict.fromkeys(rollup.AGES, 0), "under_1d": 1}
     assert _backlog(NEXT) == {"total": 1, **dict.fromkeys(rollup.AGES, 0), "from_1_to_3d": 1}
+    day_all = BacklogRollup.objects.filter(grain="day_all", day=DAY).values_list(
+        "severity", "total", "team_id", "channel", "tier"
+    )
+    assert list(day_all) == [(2, 1, None, "", "")]
 
     hist = TicketRollup.objects.filter(grain="day", day=DAY).aggregate(
         **histogram_sums("resolve_minutes")

@@ -80,7 +80,9 @@ class Scope:
             )
         else:
             first = first or last - timedelta(days=MONTHS_OF_HISTORY * 31)
-            qs = self._filtered(BacklogRollup, RollupGrain.DAY).filter(day__lte=last)
+            narrow = f.team or f.tier or f.channel
+            grain = RollupGrain.DAY if narrow else RollupGrain.DAY_ALL
+            qs = self._filtered(BacklogRollup, grain).filter(day__lte=last)
             if self.monthly:
                 qs = qs.filter(day__in=month_ends(first, last))
             # Summed per day in the database; the filters were applied there already.

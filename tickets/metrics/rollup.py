@@ -202,23 +202,18 @@ GROUP BY day, severity, category
 
 # Open at the end of a day: the last status the timeline gives the ticket by then is open (a
 # ticket starts as new at its creation). `candidates` bounds the tickets read: any ticket open
-# on one of the days is open now or changed status since the first of them (all of them, or
-# one organization's).
+# on one of the days is open now or changed status since the first of them, and a status change
+# moves the ticket's updated_at (which never goes back), so the tickets open now or updated
+# since are enough (all of them, or one organization's).
 SPELLS = f"""
 candidates AS (
     SELECT id FROM tickets_ticket
-    WHERE (%(everything)s OR status IN {OPEN}) AND %(organization)s::bigint IS NULL
-    UNION
-    SELECT ticket_id FROM tickets_ticketevent
-    WHERE NOT %(everything)s AND %(organization)s::bigint IS NULL
-      AND kind = 'status' AND created_at >= %(lo)s
+    WHERE (%(everything)s OR status IN {OPEN} OR updated_at >= %(lo)s)
+      AND %(organization)s::bigint IS NULL
     UNION
     SELECT id FROM tickets_ticket
-    WHERE organization_id = %(organization)s::bigint AND status IN {OPEN}
-    UNION
-    SELECT e.ticket_id FROM tickets_ticketevent e JOIN tickets_ticket t ON t.id = e.ticket_id
-    WHERE t.organization_id = %(organization)s::bigint
-      AND e.kind = 'status' AND e.created_at >= %(lo)s
+    WHERE organization_id = %(organization)s::bigint
+      AND (status IN {OPEN} OR updated_at >= %(lo)s)
 ),
 transitions AS (
     SELECT t.id AS ticket_id, t.created_at AS at, 0::bigint AS seq, 'new' AS status
@@ -394,6 +389,7 @@ def roll_backlog(*, first: date, last: date, everything: bool = False) -> None:
     params = _params(first, last, everything)
     _delete_backlog(params)
     _execute(BACKLOG_INSERT, params)
+    _execute(BACKLOG_DAY_ALL_INSERT, params)
 
 
 @transaction.atomic
@@ -402,6 +398,18 @@ def roll_backlog_now(*, today: date) -> None:
     params = _params(today, today, False)
     _delete_backlog(params)
     _execute(BACKLOG_NOW_INSERT, params)
+    _execute(BACKLOG_DAY_ALL_INSERT, params)
+
+
+BACKLOG_DAY_ALL_INSERT = f"""
+INSERT INTO tickets_backlogrollup (grain, day, organization_id, {DIMENSIONS}, total,
+    {", ".join(AGES)})
+SELECT 'day_all', day, NULL, NULL, severity, '', '', '', sum(total),
+       {", ".join(f"sum({a})" for a in AGES)}
+FROM tickets_backlogrollup
+WHERE grain = 'day' AND day BETWEEN %(first)s AND %(last)s
+GROUP BY day, severity
+"""
 
 
 def _delete_backlog(params: dict) -> None:

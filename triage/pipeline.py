@@ -97,6 +97,12 @@ def triage_ticket(
             f"Close as known issue {known.external_id} with its workaround."
         )
     needs_info = tuple(analysis.needs_info)
+    if analysis.security and needs_info:
+        # The playbook: no details requested over unencrypted channels.
+        reasons.setdefault("needs_info", []).append(
+            "Not asked: security reports are never asked for details by email (playbook)."
+        )
+        needs_info = ()
     if incident is not None and needs_info:
         # The playbook: don't troubleshoot during an active incident.
         reasons.setdefault("needs_info", []).append(

@@ -106,10 +106,15 @@ def test_security_never_gets_close_as_or_a_known_issue(agent):
     make_known_issue(agent, external_id="KI-9", error_signatures=["token leaked in logs"])
     ticket = report(org, at=T0, actor=agent, description="Our token leaked in logs, please help")
     result = triage_ticket(
-        ticket, now=T0, analysis=analysis(security=True, close_as="config_error", escalate="always")
+        ticket,
+        now=T0,
+        analysis=analysis(
+            security=True, close_as="config_error", escalate="always", needs_info=("version",)
+        ),
     )
     assert result.close_as is None
     assert result.known_issue is None
+    assert result.needs_info == ()
     kinds = set(Suggestion.objects.filter(ticket=ticket).values_list("kind", flat=True))
     assert Kind.SECURITY in kinds
     assert Kind.CLOSE_AS not in kinds

@@ -1,7 +1,8 @@
 // The triage panel. A decision that hands a reply to the composer (an information request, a
 // close-as or known-issue reply) arrives as <template data-triage-compose>: its text goes into
 // the draft (after what is there) and the composer's "then set status" takes the suggested
-// status. A decision that changed the ticket refreshes the page's head, impact and timeline.
+// status. A decision that changed the ticket refreshes the page's head, impact, timeline, SLA
+// and Properties, so a later edit there starts from the new values.
 (function () {
   if (window.triageReady) return;
   window.triageReady = true;
@@ -23,7 +24,7 @@
   }
 
   function refreshTicket() {
-    ["#ticket-head", "#ticket-impact", "#timeline", "#timeline-count", "#sla-panel"].forEach(function (id) {
+    ["#ticket-head", "#ticket-impact", "#timeline", "#timeline-count", "#sla-panel", "#props-form"].forEach(function (id) {
       if (!document.querySelector(id)) return;
       htmx.ajax("GET", window.location.pathname, { target: id, select: id, swap: "outerHTML" });
     });

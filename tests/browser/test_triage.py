@@ -60,6 +60,7 @@ def test_accept_and_override_from_the_ticket_page_are_kept(live_server, page, pa
     expect(_item(page, "severity")).to_contain_text("Accepted by Tess Triage")
     # The page's own head follows the change without a reload.
     expect(page.locator("#ticket-head")).to_contain_text("P1")
+    expect(page.locator("#f-severity")).to_have_value("1")
 
     category = _item(page, "category")
     category.get_by_label("Override category with").select_option("performance")

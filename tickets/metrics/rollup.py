@@ -280,10 +280,12 @@ segments AS (
   {_age_segments()}
 ),
 steps AS (
-    SELECT first_day AS day, team_id, severity, channel, tier, age, 1 AS step
+    -- No team is team 0 here, so the joins below are plain equalities (hashable).
+    SELECT first_day AS day, coalesce(team_id, 0) AS team_id, severity, channel, tier, age,
+           1 AS step
     FROM segments WHERE first_day <= last_day
     UNION ALL
-    SELECT last_day + 1, team_id, severity, channel, tier, age, -1
+    SELECT last_day + 1, coalesce(team_id, 0), severity, channel, tier, age, -1
     FROM segments WHERE first_day <= last_day AND last_day < %(last)s
 ),
 combos AS (SELECT DISTINCT team_id, severity, channel, tier, age FROM steps),
@@ -302,9 +304,9 @@ stock AS (
         FROM steps GROUP BY day, team_id, severity, channel, tier, age
     ) st ON st.day = g.day AND st.age = g.age AND st.severity = g.severity
         AND st.channel = g.channel AND st.tier = g.tier
-        AND st.team_id IS NOT DISTINCT FROM g.team_id
+        AND st.team_id = g.team_id
 )
-SELECT day, team_id, severity, channel, tier, sum(open)::int AS total,
+SELECT day, nullif(team_id, 0) AS team_id, severity, channel, tier, sum(open)::int AS total,
        {", ".join(f"coalesce(sum(open) FILTER (WHERE age = '{a}'), 0)::int AS {a}" for a in AGES)}
 FROM stock
 GROUP BY day, team_id, severity, channel, tier

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Exists, Min, OuterRef
 
+from tickets.choices import Status
 from tickets.models import Ticket
 
 from .models import MAX_ATTEMPTS, RunStatus, TriageRun, Trigger
@@ -24,6 +25,7 @@ from .pipeline import triage_ticket
 log = logging.getLogger(__name__)
 
 BATCH = 20
+FINISHED = (Status.RESOLVED, Status.CLOSED)
 # Like the other modules, a share of the tick's 500 ms: one or two triages (each within its
 # 200 ms budget); the nudged tasks do the rest.
 TIME_BUDGET_SECONDS = 0.2
@@ -47,7 +49,14 @@ def enqueue(*, ticket_id: int, trigger: str, now: datetime) -> TriageRun | None:
 
 
 def process(run: TriageRun, *, now: datetime) -> bool:
-    """Triage a claimed pending run (the caller holds its row lock). True when it succeeded."""
+    """Triage a claimed pending run (the caller holds its row lock). True when it succeeded.
+
+    A ticket already resolved or closed when its run comes up (a backlog, a demo's history)
+    gets no suggestions: there is nothing left to decide on it."""
+    if run.ticket.status in FINISHED:
+        run.status, run.finished_at = RunStatus.DONE, now
+        run.save(update_fields=["status", "finished_at"])
+        return True
     try:
         with transaction.atomic():
             triage_ticket(run.ticket, now=now, run=run)

@@ -27,3 +27,15 @@ def test_seed_triage_triages_open_tickets_and_records_worked_ones(org_b, agent):
 
     call_command("seed_triage", if_empty=True)
     assert TriageRun.objects.count() == 2
+
+
+def test_seed_triage_completes_the_runs_the_demo_queued(
+    org_b, agent, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = make_ticket(actor=agent, organization=org_b, title="Exports fail")
+    assert TriageRun.objects.get(ticket=ticket).status == "pending"
+    call_command("seed_triage", if_empty=True)
+    run = TriageRun.objects.get(ticket=ticket)
+    assert run.status == "done"
+    assert Suggestion.objects.filter(run=run).exists()

@@ -96,3 +96,14 @@ def test_the_sweep_triages_a_ticket_whose_run_was_never_written(org_b, agent):
     run = TriageRun.objects.get(ticket=ticket)
     assert run.status == RunStatus.DONE
     assert run.trigger == Trigger.CREATED
+
+
+def test_a_ticket_finished_before_its_run_gets_no_suggestions(org_b, agent):
+    ticket = report(org_b, at=T0, actor=agent)
+    run = work.enqueue(ticket_id=ticket.pk, trigger=Trigger.CREATED, now=T0)
+    services.ticket_transition(ticket=ticket, to="investigating", actor=agent)
+    services.ticket_transition(ticket=ticket, to="resolved", actor=agent, message="Done.")
+    triage_run_task(run.pk)
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE
+    assert not Suggestion.objects.filter(ticket=ticket).exists()

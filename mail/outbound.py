@@ -22,6 +22,7 @@ from tickets.choices import Status, customer_status_label
 from tickets.models import Attachment, Comment, Ticket
 
 from .markers import REPLY_MARKER
+from .models import InboundMessage
 
 # A thread's References keep its first message and its latest ones: enough for every client to
 # place the mail, short enough for servers that cap header length.
@@ -33,7 +34,7 @@ _STATUS_LINES = {
     Status.WAITING_ON_CUSTOMER: "Support needs your answer to go on: reply to this email.",
     Status.RESOLVED: (
         "Support believes this is fixed. If the problem is still there, reply to this email "
-        "and the ticket reopens."
+        "or reopen the ticket in the portal."
     ),
     Status.CLOSED: "This ticket is closed. Reply to this email to open a new request.",
 }
@@ -45,8 +46,6 @@ def reply_to_address() -> str:
 
 def received_message_ids(ticket_id: int) -> list[tuple]:
     """(time, Message-ID) of the mail the customer sent us about the ticket."""
-    from mail.models import InboundMessage
-
     return list(
         InboundMessage.objects.filter(
             ticket_id=ticket_id, message_id__isnull=False, duplicate_of__isnull=True

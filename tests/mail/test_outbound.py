@@ -153,7 +153,7 @@ def test_a_status_notice_is_automatic_and_threads_after_our_earlier_mail(
     assert refs[0] == "<first-mail@acme.test>"
     assert first.message_id in refs
     assert resolved.message_id not in refs
-    assert "reply to this email and the ticket reopens" in parts(msg)["text/plain"]
+    assert "reply to this email or reopen the ticket in the portal" in parts(msg)["text/plain"]
 
 
 def test_a_move_with_a_question_is_one_mail_from_a_person(

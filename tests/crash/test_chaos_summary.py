@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.crash import test_crash, test_crash_pages
+from tests.crash import test_crash, test_crash_mail, test_crash_pages
 from tests.crash.ledger import Round, Tally
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -115,8 +115,9 @@ def test_a_failed_pytest_or_missing_rounds_turn_it_red_even_without_a_bad_line(r
 def test_make_chaos_expects_one_round_per_scenario_and_repeat():
     makefile = (ROOT / "Makefile").read_text()
 
-    scenarios = len(test_crash.SCENARIOS) + len(test_crash_pages.SCENARIOS)
+    scenarios = sum(len(m.SCENARIOS) for m in (test_crash, test_crash_pages, test_crash_mail))
     assert f"CHAOS_SCENARIOS := {scenarios}" in makefile
     chaos = makefile.split("\nchaos: setup", 1)[1].split("\n\n", 1)[0]
     assert "tests/crash/test_crash.py tests/crash/test_crash_pages.py" in chaos
+    assert "tests/crash/test_crash_mail.py" in chaos
     assert "|| true" not in makefile.split("\nchaos: setup", 1)[1].split("\n\n", 1)[0]

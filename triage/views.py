@@ -225,4 +225,4 @@ def queue_banner(request: HttpRequest) -> HttpResponse:
     return render(request, "triage/_queue_banner.html", {"incidents": active})
 
 
-dashboard_acceptance = require_GET(agent_side_required(acceptance_panel))
+dashboard_acceptance = acceptance_panel

@@ -12,11 +12,18 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def held_mail_link(context) -> str:
+def held_mail_count(context) -> int | None:
+    """How many messages wait for review; None for those who may not review them."""
     user = context.get("user")
     if user is None or not selectors.may_review(user):
+        return None
+    return selectors.held_count()
+
+
+@register.simple_tag(takes_context=True)
+def held_mail_link(context, count: int | None) -> str:
+    if count is None:
         return ""
-    count = selectors.held_count()
     current = ' aria-current="page"' if context.get("nav") == "held_mail" else ""
     badge = format_html(' <span class="nav-count" title="{} held">{}</span>', count, count)
     return format_html(

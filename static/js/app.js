@@ -54,6 +54,15 @@
     window.location.href = row.dataset.href;
   });
 
+  // The top bar's "More" menu closes on a click elsewhere or on Escape, as menus do.
+  document.addEventListener("click", (event) => {
+    $$("details.navmenu[open]").forEach((menu) => { if (!menu.contains(event.target)) menu.open = false; });
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    $$("details.navmenu[open]").forEach((menu) => { menu.open = false; menu.querySelector("summary").focus(); });
+  });
+
   // ----- Ticket composer: reply vs internal note ------------------------------------------
   function setMode(mode) {
     const composer = $("#composer");

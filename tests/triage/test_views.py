@@ -121,7 +121,7 @@ def test_queue_banner_lists_active_incidents(client, agent):
     assert reports[0].comments.count() == 1
 
 
-def test_dashboard_panel_table_chart_csv_and_bad_filters(client, org_b, agent):
+def test_dashboard_panel_table_chart_csv_and_bad_filters(client, org_b, agent, manager):
     ticket = report(org_b, at=T0, actor=agent)
     s = {
         x.kind: x
@@ -130,13 +130,21 @@ def test_dashboard_panel_table_chart_csv_and_bad_filters(client, org_b, agent):
         )
     }
     decisions.suggestion_accept(suggestion=s[Kind.SEVERITY], actor=agent, now=T0)
-    client.force_login(agent)
     url = reverse("triage:dashboard_acceptance")
+    client.force_login(agent)
+    assert client.get(url).status_code == 404  # the dashboard is the managers'
+    client.force_login(manager)
     page = client.get(url, {"start": "2026-03-01", "end": "2026-03-31"}).content.decode()
-    assert '<script class="chart-data" type="application/json">' in page
+    assert 'class="chart-data"' in page
     assert '"labels": ["Severity"]' in page
+    assert "Triage acceptance" in page
     csv = client.get(url, {"format": "csv", "tier": "free"}).content.decode().splitlines()
-    assert csv == ["kind,accepted,overridden,dismissed,decided,rate_pct", "severity,1,0,0,1,100.0"]
+    assert csv == [
+        "Suggestion,Accepted,Overridden,Dismissed,Decided,Acceptance",
+        "Severity,1,0,0,1,100.0 %",
+    ]
+    outside = client.get(url, {"format": "csv", "start": "2026-04-01"}).content.decode()
+    assert outside.splitlines() == ["Suggestion,Accepted,Overridden,Dismissed,Decided,Acceptance"]
     bad = client.get(url, {"start": "March"})
     assert bad.status_code == 400
     assert b"start must be a date" in bad.content

@@ -10,8 +10,8 @@ class MailConfig(AppConfig):
     def ready(self) -> None:
         from helpdesk import channels
 
-        from . import imap_tasks, outbound  # noqa: F401 - imap_tasks registers the poll task
-        from . import tasks  # noqa: F401 - registers the engine's mail module
+        # imap_tasks registers the poll task; tasks registers the engine's mail module.
+        from . import imap_tasks, outbound, tasks  # noqa: F401
 
         for kind, render in outbound.RENDERERS.items():
             channels.register_email_renderer(kind, render)

@@ -29,7 +29,7 @@ def acceptance_panel(request: HttpRequest) -> HttpResponse:
         channel=filters.channel,
     )
     decided = sum(r.decided for r in rates)
-    accepted = sum(r.accepted for r in rates)
+    overall = 100 * sum(r.accepted for r in rates) / decided if decided else None
     chart = Chart("bar", [r.label for r in rates], unit="%")
     chart.add("Accepted", [round(r.rate * 100, 1) for r in rates])
     return render_panel(
@@ -41,7 +41,7 @@ def acceptance_panel(request: HttpRequest) -> HttpResponse:
             for r in rates
         ],
         figures=[
-            Figure("Accepted as suggested", percent_text(100 * accepted / decided if decided else None)),
+            Figure("Accepted as suggested", percent_text(overall)),
             Figure("Suggestions decided", str(decided)),
         ],
         chart=chart,

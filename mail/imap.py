@@ -117,8 +117,9 @@ def _quoted(folder: str) -> str:
 
 
 def _lock_key(box: Mailbox) -> int:
-    # A stable signed 32-bit key per mailbox for PostgreSQL's advisory locks.
-    return zlib.crc32(f"mail.imap.{box.label}".encode()) - 2**31
+    # A stable signed 32-bit key per mailbox for PostgreSQL's advisory locks; the port is part
+    # of it, since two servers on one host are two mailboxes.
+    return zlib.crc32(f"mail.imap.{box.user}@{box.host}:{box.port}/{box.folder}".encode()) - 2**31
 
 
 @contextlib.contextmanager

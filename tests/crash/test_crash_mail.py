@@ -10,10 +10,15 @@ crash scenarios (`make chaos`).
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 import random
 import signal
+import tempfile
 import time
+import traceback
+from pathlib import Path
 
 import pytest
 from django.db import connections
@@ -49,7 +54,7 @@ def die() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _poll_and_die_at(point: str) -> None:
+def _poll_and_die_at(point: str) -> list[imap.PollResult]:
     """In the child: poll, dying at `point` of the KILLED_AT-th message."""
     seen = {"fetched": 0, "stored": 0, "removed": 0}
     real_fetch, real_ingest, real_remove = imap.fetch, inbound.ingest, imap.remove
@@ -77,24 +82,39 @@ def _poll_and_die_at(point: str) -> None:
         return real_remove(conn, uid, expunge_one=expunge_one)
 
     imap.fetch, inbound.ingest, imap.remove = fetch, ingest, remove
-    imap.poll_all()
+    return imap.poll_all()
+
+
+CHILD_REPORT = Path(tempfile.gettempdir()) / f"helpdesk-crash-mail-{os.getpid()}.txt"
 
 
 def fork_poller(point: str) -> int:
     # The child opens its own database session; the parent's must not be shared with it.
     connections.close_all()
+    CHILD_REPORT.unlink(missing_ok=True)
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child
+        status, logged = 0, io.StringIO()
+        logging.getLogger(imap.__name__).addHandler(logging.StreamHandler(logged))
         try:
-            _poll_and_die_at(point)
+            # A poller that returns instead of dying says why (a skipped or failed poll).
+            results = _poll_and_die_at(point)
+            CHILD_REPORT.write_text(f"poll_all returned {results!r}\n{logged.getvalue()}")
+        except BaseException:
+            CHILD_REPORT.write_text(f"{traceback.format_exc()}\n{logged.getvalue()}")
+            status = 3
         finally:
-            os._exit(0)
+            os._exit(status)
     return pid
 
 
 def killed_by(pid: int) -> int | None:
     _, status = os.waitpid(pid, 0)
     return os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+
+
+def child_report() -> str:
+    return CHILD_REPORT.read_text() if CHILD_REPORT.exists() else "(no report)"
 
 
 def killed_at_random(rng: random.Random) -> None:
@@ -135,7 +155,7 @@ def test_a_killed_poller_loses_nothing_and_tickets_nothing_twice(
             if scenario == "random_kills":
                 killed_at_random(random.Random(round_))
             else:
-                assert killed_by(fork_poller(scenario)) == signal.SIGKILL
+                assert killed_by(fork_poller(scenario)) == signal.SIGKILL, child_report()
                 # Died on the KILLED_AT-th: those before it left the mailbox, it and the rest
                 # did not (a flagged one stays until expunged).
                 assert dovecot.count() == MESSAGES - KILLED_AT + 1

@@ -107,6 +107,8 @@ def test_mail_in_reply_out_threaded_answer_back_on_the_ticket(
         assert wait_for(
             lambda: Comment.objects.filter(ticket=ticket, author=carol).exists(), timeout=60
         ), processes.logs()
+        # The poller removes a message from the mailbox just after the comment commits.
+        assert wait_for(lambda: dovecot.count() == 0, timeout=30), processes.logs()
     finally:
         processes.stop_all()
 

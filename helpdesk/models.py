@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import Upper
 
 
 class Role(models.TextChoices):
@@ -40,7 +41,9 @@ class User(AbstractUser):
                 fields=["first_name", "last_name", "username"],
                 condition=models.Q(role__in=AGENT_SIDE_ROLES, is_active=True),
                 name="user_agent_side_by_name",
-            )
+            ),
+            # Mail from an address finds its contact (email__iexact compiles to UPPER(email)).
+            models.Index(Upper("email"), name="user_email_upper"),
         ]
 
     @property

@@ -68,6 +68,12 @@ class InboundMessage(models.Model):
                 condition=models.Q(status="held"),
                 name="inbound_held_newest",
             ),
+            # A ticket's thread: the Message-IDs received for it, for References on replies.
+            models.Index(
+                fields=["ticket_id"],
+                condition=models.Q(ticket_id__isnull=False),
+                name="inbound_by_ticket",
+            ),
             # What the engine still has to ingest, oldest first.
             models.Index(
                 fields=["received_at", "id"],

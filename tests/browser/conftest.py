@@ -78,3 +78,11 @@ def login(page, base_url: str, username: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+def shoot(page, name: str, *, full: bool = False) -> None:
+    """With HELPDESK_SCREENSHOTS=<dir>, keep a picture of what the test shows, to look at."""
+    folder = os.environ.get("HELPDESK_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=full)

@@ -1,6 +1,6 @@
 """Macros, the requester picker and the portal's CC in a real Chromium, through their controls.
 
-With HELPDESK_SHOTS=<dir> the tests also save laptop and phone screenshots of what they show
+With HELPDESK_SCREENSHOTS=<dir> the tests also save laptop and phone screenshots of what they show
 (a macro being applied, an image preview on the timeline, the portal's expected-answer line);
 the console is then not checked, since Playwright's screenshots inject a style the page's CSP
 refuses.
@@ -9,13 +9,12 @@ refuses.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login
+from tests.browser.conftest import login, shoot
 from tests.factories import PASSWORD, TeamFactory, make_contact, make_ticket
 from tickets import services
 from tickets.models import Macro, Ticket, TicketCc
@@ -25,15 +24,13 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-SHOTS = os.environ.get("HELPDESK_SHOTS")
+SHOTS = os.environ.get("HELPDESK_SCREENSHOTS")
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1366, "height": 860}
 
 
 def _shot(page, name: str, *, full: bool = False) -> None:
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=full)
+    shoot(page, name, full=full)
 
 
 def _png() -> bytes:

@@ -3,13 +3,10 @@ heartbeat, and B's reply, written before reading A's, is held with the draft kep
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login
+from tests.browser.conftest import login, shoot
 from tests.factories import make_agent, make_ticket
 from tickets.models import Comment
 
@@ -18,14 +15,11 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-SCREENS = Path(os.environ.get("HELPDESK_SCREENS_DIR", "/work/notes/screens/workflow"))
 PHONE = {"width": 390, "height": 844}
 
 
 def _shot(page, name: str) -> None:
-    if SCREENS.parent.is_dir():
-        SCREENS.mkdir(exist_ok=True)
-        page.screenshot(path=str(SCREENS / f"{name}.png"))
+    shoot(page, name, full=False)
 
 
 def test_a_reply_by_someone_else_is_announced_and_a_crossing_reply_is_held(

@@ -3,14 +3,11 @@ ticket as the agent types, the confirmation counts what moves, and the merge lan
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login
+from tests.browser.conftest import login, shoot
 from tests.factories import make_contact, make_ticket
 from tickets import services
 from tickets.models import Ticket
@@ -20,13 +17,9 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-SCREENS = Path(os.environ.get("HELPDESK_SCREENS_DIR", "/work/notes/screens/workflow"))
-
 
 def _shot(page, name: str) -> None:
-    if SCREENS.parent.is_dir():
-        SCREENS.mkdir(exist_ok=True)
-        page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
+    shoot(page, name, full=True)
 
 
 def test_the_agent_picks_confirms_and_lands_on_the_target(

@@ -163,3 +163,22 @@ def test_security_words_flag_a_report_but_look_alikes_do_not():
         ("SOC 2", "Our security team asks for your SOC 2 report. Where can we get it?"),
     ]:
         assert analyse(title=title, description=description).security is False, title
+
+
+def test_an_endpoint_given_as_an_example_of_every_request_failing_is_still_an_outage():
+    whole = analyse(
+        title="All our API calls return 500 since 01:00 UTC",
+        description=(
+            "Since 01:00 UTC every request we make to the API fails with a 500. Our checkout "
+            "is down.\n\nExample: `GET /v1/orders?status=open` at 01:14 UTC, request id "
+            "`req_a52c0e049891ff140fd1`."
+        ),
+    )
+    one = analyse(
+        title="Orders endpoint returns 500",
+        description=(
+            "Every request to GET /v1/orders fails with a 500 since 01:00 UTC, request id "
+            "`req_a52c0e049891ff140fd1`. Other endpoints work."
+        ),
+    )
+    assert (whole.severity, one.severity) == ("P1", "P2")

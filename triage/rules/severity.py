@@ -31,6 +31,11 @@ _WHOLE_API = matches(
     r"|\bapi is down\b|unreachable|cannot reach the api|no request[^.]{0,40}succeeded"
     r"|none of our (api )?(calls|requests)|everything (gets|returns|fails)"
     r"|100 ?% of (our )?(traffic|requests|calls)|all (of )?our traffic|fully down|is dead"
+    r"|(every|all)( the)? (requests?|calls?) (we|they) (make|send) to (the|your) api"
+)
+# Said of the whole API in so many words: an endpoint quoted after it is an example.
+_TO_THE_API = matches(
+    r"(every|all)( the)? (requests?|calls?) (we|they) (make|send) to (the|your) api"
 )
 # Requests that get no answer at all are an outage, not slowness.
 _NO_ANSWER = matches(r"no response|fully unavailable|\bunavailable\b|completely down|fully down")
@@ -57,7 +62,8 @@ def _whole_api_down(text: Text) -> str | None:
         return None
     if PERF_WORDS(text) and not _NO_ANSWER(text):
         return None
-    if text.endpoints and not any(w in phrase for w in ("endpoint", "down", "nothing", "reach")):
+    scope_words = ("endpoint", "down", "nothing", "reach")
+    if text.endpoints and not any(w in phrase for w in scope_words) and not _TO_THE_API(text):
         return None
     failing = (
         text.server_error or text.has_status("401") or FAILS.search(text.low) or _NO_ANSWER(text)

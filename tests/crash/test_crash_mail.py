@@ -21,7 +21,7 @@ import traceback
 from pathlib import Path
 
 import pytest
-from django.db import connections
+from django.db import OperationalError, connection, connections
 
 from mail import imap, inbound
 from mail.models import InboundMessage
@@ -94,6 +94,7 @@ def fork_poller(point: str) -> int:
     CHILD_REPORT.unlink(missing_ok=True)
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child
+        _own_database_session()
         status, logged = 0, io.StringIO()
         logging.getLogger(imap.__name__).addHandler(logging.StreamHandler(logged))
         try:
@@ -106,6 +107,24 @@ def fork_poller(point: str) -> int:
         finally:
             os._exit(status)
     return pid
+
+
+def _own_database_session() -> None:
+    """In the child: forget any session object inherited from the parent (without closing its
+    socket, which is the parent's), then connect, waiting out a server still settling after
+    the restarts of the crash tests before (bounded)."""
+    for conn in connections.all(initialized_only=True):
+        conn.connection = None
+        conn.closed_in_transaction = False
+    for attempt in range(20):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            return
+        except OperationalError:
+            connection.connection = None
+            time.sleep(0.25 * (attempt + 1))
+    raise RuntimeError("the database did not answer the poller")
 
 
 def killed_by(pid: int) -> int | None:

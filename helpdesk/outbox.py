@@ -120,9 +120,16 @@ def send(*, notices: Iterable[Notice] = (), events: Iterable[Event] = (), now: d
         constants={"created_at": now},
         ignore_conflicts=True,
     )
+    enqueue(list(_messages(notices, events)), now=now)
+
+
+def enqueue(messages: list[OutboundMessage], *, now: datetime) -> None:
+    """Outbox rows drawn by their writer (channel, recipient, subject, body, payload, dedup
+    key), pending from `now`, in one statement; delivery is nudged after commit. A row whose
+    dedup key is already there (the same decision taken twice) is skipped, with its own nudge."""
     inserted = bulk.insert(
         OutboundMessage,
-        list(_messages(notices, events)),
+        messages,
         MESSAGE_FIELDS,
         constants={
             "status": OutboundStatus.PENDING,
@@ -135,5 +142,4 @@ def send(*, notices: Iterable[Notice] = (), events: Iterable[Event] = (), now: d
         ignore_conflicts=True,
         returning=("id",),
     )
-    # A row that already existed (the same decision taken twice) has its own nudge.
     _nudge_after_commit([pk for (pk,) in inserted])

@@ -17,10 +17,9 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
-from helpdesk import bulk, clock
+from helpdesk import clock, outbox
 from helpdesk.errors import DomainError
-from helpdesk.models import OutboundChannel, OutboundMessage, OutboundStatus, User
-from helpdesk.tasks import deliver_outbound_task
+from helpdesk.models import OutboundChannel, OutboundMessage, User
 
 from . import events
 from .choices import EventKind, Status
@@ -99,8 +98,7 @@ def survey_open(*, ticket_id: int, now: datetime) -> tuple[SatisfactionSurvey, s
         expires_at=now + LINK_LIFETIME,
     )
     if customer.email:
-        inserted = bulk.insert(
-            OutboundMessage,
+        outbox.enqueue(
             [
                 OutboundMessage(
                     channel=OutboundChannel.EMAIL,
@@ -110,20 +108,8 @@ def survey_open(*, ticket_id: int, now: datetime) -> tuple[SatisfactionSurvey, s
                     dedup_key=f"satisfaction:{survey.pk}:email",
                 )
             ],
-            ("channel", "recipient", "subject", "body", "payload", "dedup_key"),
-            constants={
-                "status": OutboundStatus.PENDING,
-                "attempts": 0,
-                "last_error": "",
-                "next_attempt_at": now,
-                "last_nudged_at": now,
-                "created_at": now,
-            },
-            ignore_conflicts=True,
-            returning=("id",),
+            now=now,
         )
-        pks = [pk for (pk,) in inserted]
-        transaction.on_commit(lambda: [deliver_outbound_task.delay(pk) for pk in pks])
     return survey, raw
 
 

@@ -25,10 +25,9 @@ from escalation.models import (
 from escalation.oncall import oncall_at
 from escalation.paging import policies, tokens
 from escalation.paging.selectors import took
-from helpdesk import bulk, outbox
+from helpdesk import outbox
 from helpdesk.errors import Conflict, DomainError, Forbidden
-from helpdesk.models import OutboundChannel, OutboundMessage, OutboundStatus, User
-from helpdesk.tasks import deliver_outbound_task
+from helpdesk.models import OutboundChannel, OutboundMessage, User
 from tickets.choices import OPEN_STATUSES
 from tickets.models import SlaEvent, Team, Ticket
 from tickets.services import ticket_record_page_step
@@ -116,24 +115,7 @@ def _notify_level(page: Page, now: datetime) -> list[User]:
         for u in people
         if u.email
     ]
-    inserted = bulk.insert(
-        OutboundMessage,
-        emails,
-        ("channel", "recipient", "subject", "body", "payload", "dedup_key"),
-        constants={
-            "status": OutboundStatus.PENDING,
-            "attempts": 0,
-            "last_error": "",
-            "next_attempt_at": now,
-            "last_nudged_at": now,
-            "created_at": now,
-        },
-        ignore_conflicts=True,
-        returning=("id",),
-    )
-    pks = [pk for (pk,) in inserted]
-    if pks:
-        transaction.on_commit(lambda: [deliver_outbound_task.delay(pk) for pk in pks])
+    outbox.enqueue(emails, now=now)
     names = ", ".join(u.display_name for u in people) or "nobody (no one on this level)"
     base = settings.HELPDESK_BASE_URL.rstrip("/")
     outbox.send(

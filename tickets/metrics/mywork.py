@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from helpdesk import clock
 from helpdesk.access import agent_side_required
-from helpdesk.dashboard_panel import Chart, Figure, Link, render_panel
+from helpdesk.dashboard_panel import Chart, Figure, Link, duration_text, render_panel
 
 from ..choices import OPEN_STATUSES
 from ..models import SlaEvent, SlaEventKind, SlaKind, TicketEvent
@@ -79,16 +79,6 @@ def resolve_minutes(user, since: datetime) -> list[float]:
     return [(at - created).total_seconds() / 60 for at, created in rows]
 
 
-def _duration(minutes: float | None) -> str:
-    if minutes is None:
-        return "–"
-    if minutes < 60:
-        return f"{minutes:.0f} min"
-    if minutes < 48 * 60:
-        return f"{minutes / 60:.1f} h"
-    return f"{minutes / 1440:.1f} d"
-
-
 def _p90(values: list[float]) -> float | None:
     if not values:
         return None
@@ -112,7 +102,8 @@ def my_work(request: HttpRequest) -> HttpResponse:
     resolutions = resolve_minutes(request.user, since)
     for label, values in (("First responses", responses), ("Resolutions", resolutions)):
         median = statistics.median(values) if values else None
-        rows.append([f"{label} this week", len(values), _duration(median), _duration(_p90(values))])
+        p90 = _p90(values)
+        rows.append([f"{label} this week", len(values), duration_text(median), duration_text(p90)])
     for row in rows[: len(states)]:
         row.extend(["", ""])
     open_counts = [count for _, count, _ in states]
@@ -129,11 +120,11 @@ def my_work(request: HttpRequest) -> HttpResponse:
             Figure("Open, SLA breached", str(states[0][1])),
             Figure(
                 "First response this week (median)",
-                _duration(statistics.median(responses) if responses else None),
+                duration_text(statistics.median(responses) if responses else None),
             ),
             Figure(
                 "Time to resolve this week (median)",
-                _duration(statistics.median(resolutions) if resolutions else None),
+                duration_text(statistics.median(resolutions) if resolutions else None),
             ),
         ],
         chart=chart,

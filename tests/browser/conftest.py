@@ -89,3 +89,21 @@ def shoot(page, name: str, *, full: bool = False) -> None:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=full)
+
+
+LAPTOP = {"width": 1366, "height": 860}
+PHONE = {"width": 390, "height": 844}
+
+
+def shoot_laptop_and_phone(page, name: str) -> None:
+    """`shoot` at both sizes (name-laptop.png, name-phone.png), and a page that scrolls
+    sideways on a phone fails the test: the page is taken whole at each size."""
+    if not os.environ.get("HELPDESK_SCREENSHOTS"):
+        return
+    for size, viewport in (("laptop", LAPTOP), ("phone", PHONE)):
+        page.set_viewport_size(viewport)
+        shoot(page, f"{name}-{size}", full=True)
+        if size == "phone":
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= PHONE["width"], f"{name} scrolls sideways on a phone ({width} px)"
+    page.set_viewport_size(LAPTOP)

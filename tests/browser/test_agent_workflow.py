@@ -14,7 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login, shoot
+from tests.browser.conftest import LAPTOP, PHONE, login, shoot
 from tests.factories import PASSWORD, TeamFactory, make_contact, make_ticket
 from tickets import services
 from tickets.models import Macro, Ticket, TicketCc
@@ -25,8 +25,6 @@ pytestmark = [
 ]
 
 SHOTS = os.environ.get("HELPDESK_SCREENSHOTS")
-PHONE = {"width": 390, "height": 844}
-LAPTOP = {"width": 1366, "height": 860}
 
 
 def _shot(page, name: str, *, full: bool = False) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login, shoot
+from tests.browser.conftest import PHONE, login, shoot
 from tests.factories import make_agent, make_ticket
 from tickets.models import Comment
 
@@ -14,8 +14,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-PHONE = {"width": 390, "height": 844}
 
 
 def _shot(page, name: str) -> None:

@@ -6,15 +6,13 @@ Set HELPDESK_SCREENSHOTS=<dir> to keep pictures of the dashboard at laptop and p
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login
+from tests.browser.conftest import PHONE, login, shoot
 from tests.dashboard import scenario
 from tests.factories import make_contact
 from tickets.metrics import rollup
@@ -23,8 +21,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-SCREENSHOTS = os.environ.get("HELPDESK_SCREENSHOTS")
-PHONE = {"width": 390, "height": 844}
 TODAY = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
 
 
@@ -40,9 +36,7 @@ def _chart_and_table(panel) -> tuple[dict, list[list[str]]]:
 
 
 def _shoot(page, name: str) -> None:
-    if SCREENSHOTS:
-        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
+    shoot(page, name, full=True)
 
 
 def test_the_manager_changes_the_range_and_charts_agree_with_tables(

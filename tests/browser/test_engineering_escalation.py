@@ -6,9 +6,7 @@ phone sizes."""
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -16,29 +14,17 @@ from playwright.sync_api import expect
 from escalation.models import EngineeringEscalation
 from helpdesk import clock
 from helpdesk.models import Role
-from tests.browser.conftest import login
+from tests.browser.conftest import LAPTOP, login, shoot_laptop_and_phone
 from tests.factories import make_agent, make_ticket
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-SCREENSHOTS = os.environ.get("HELPDESK_SCREENSHOTS")
-PHONE = {"width": 390, "height": 844}
-LAPTOP = {"width": 1366, "height": 860}
 
 
 def _shoot(page, name: str) -> None:
-    if not SCREENSHOTS:
-        return
-    Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-    for size, viewport in (("laptop", LAPTOP), ("phone", PHONE)):
-        page.set_viewport_size(viewport)
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}-{size}.png"), full_page=True)
-        if size == "phone":
-            width = page.evaluate("document.documentElement.scrollWidth")
-            assert width <= PHONE["width"], f"{name} scrolls sideways on a phone ({width} px)"
-    page.set_viewport_size(LAPTOP)
+    shoot_laptop_and_phone(page, name)
 
 
 def test_an_agent_escalates_from_the_ticket_and_engineering_accepts(

@@ -7,15 +7,12 @@ known issue with its linked tickets (laptop and phone)."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
 from kb.models import ArticleVote
 from kb.services import known_issue_link_ticket
-from tests.browser.conftest import login
+from tests.browser.conftest import PHONE, login, shoot
 from tests.factories import make_agent, make_contact, make_ticket
 from tests.kb.kb_factories import make_article, make_known_issue
 
@@ -23,8 +20,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-SCREENSHOTS = os.environ.get("HELPDESK_SCREENSHOTS")
-PHONE = {"width": 390, "height": 844}
 PAYLOAD = (
     "<script>alert('script')</script>\n\n"
     "<img src=x onerror=\"alert('onerror')\">\n\n"
@@ -35,9 +30,7 @@ PAYLOAD = (
 
 
 def _shoot(page, name: str) -> None:
-    if SCREENSHOTS:
-        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
+    shoot(page, name, full=True)
 
 
 def _no_dialog(page) -> list[str]:

@@ -6,14 +6,11 @@ Set HELPDESK_SCREENSHOTS=<dir> to keep pictures of each (laptop and phone)."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
 from kb.models import ArticleVisibility
-from tests.browser.conftest import login
+from tests.browser.conftest import login, shoot
 from tests.factories import make_agent, make_contact, make_ticket
 from tests.kb.kb_factories import make_article, make_known_issue
 
@@ -21,14 +18,11 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-SCREENSHOTS = os.environ.get("HELPDESK_SCREENSHOTS")
 SIZES = {"laptop": {"width": 1366, "height": 860}, "phone": {"width": 390, "height": 844}}
 
 
 def _shoot(page, name: str) -> None:
-    if SCREENSHOTS:
-        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
+    shoot(page, name, full=True)
 
 
 def _library(agent):

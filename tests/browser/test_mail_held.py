@@ -6,15 +6,12 @@ opened, at laptop and phone sizes."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
 from mail.models import InboundMessage
-from tests.browser.conftest import login
+from tests.browser.conftest import login, shoot_laptop_and_phone
 from tests.factories import OrganizationFactory, make_contact
 from tickets.models import Organization, Ticket
 
@@ -22,22 +19,10 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-SCREENSHOTS = os.environ.get("HELPDESK_SCREENSHOTS")
-PHONE = {"width": 390, "height": 844}
-LAPTOP = {"width": 1366, "height": 860}
 
 
 def _shoot(page, name: str) -> None:
-    if not SCREENSHOTS:
-        return
-    Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-    for size, viewport in (("laptop", LAPTOP), ("phone", PHONE)):
-        page.set_viewport_size(viewport)
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}-{size}.png"), full_page=True)
-        if size == "phone":
-            width = page.evaluate("document.documentElement.scrollWidth")
-            assert width <= PHONE["width"], f"{name} scrolls sideways on a phone ({width} px)"
-    page.set_viewport_size(LAPTOP)
+    shoot_laptop_and_phone(page, name)
 
 
 def test_a_manager_reads_and_retries_a_held_message(live_server, page, manager, password):

@@ -5,9 +5,7 @@ ticket's side panel at phone and laptop sizes."""
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -15,7 +13,7 @@ from playwright.sync_api import expect
 from escalation.models import Page, PageState
 from escalation.paging.tasks import page_start_task
 from helpdesk.models import OutboundMessage, Role
-from tests.browser.conftest import login
+from tests.browser.conftest import LAPTOP, PHONE, login, shoot
 from tests.escalation.paging_factories import make_policy
 from tests.factories import make_agent, make_ticket
 
@@ -23,15 +21,10 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-SCREENSHOTS = os.environ.get("HELPDESK_SCREENSHOTS")
-PHONE = {"width": 390, "height": 844}
-LAPTOP = {"width": 1366, "height": 860}
 
 
 def _shoot(page, name: str, *, full: bool = False) -> None:
-    if SCREENSHOTS:
-        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=full)
+    shoot(page, name, full=full)
 
 
 def _no_horizontal_scroll(page) -> None:

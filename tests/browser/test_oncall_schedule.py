@@ -5,9 +5,7 @@ gap warning) at laptop and phone sizes."""
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,7 +16,7 @@ from escalation.oncall import oncall_at
 from escalation.services import schedule_materialise
 from helpdesk import clock
 from helpdesk.models import Role
-from tests.browser.conftest import login
+from tests.browser.conftest import PHONE, login, shoot
 from tests.escalation.oncall_factories import make_schedule
 from tests.factories import make_agent
 
@@ -26,14 +24,10 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-SCREENSHOTS = os.environ.get("HELPDESK_SCREENSHOTS")
-PHONE = {"width": 390, "height": 844}
 
 
 def _shoot(page, name: str) -> None:
-    if SCREENSHOTS:
-        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
+    shoot(page, name, full=True)
 
 
 def test_an_engineer_covers_a_colleagues_day_in_two_clicks(live_server, page, password, browser):

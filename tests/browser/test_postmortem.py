@@ -7,10 +7,8 @@ page (laptop and phone)."""
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -18,7 +16,7 @@ from playwright.sync_api import expect
 from helpdesk import clock
 from helpdesk.models import OutboundMessage, Role
 from postmortems import services
-from tests.browser.conftest import login
+from tests.browser.conftest import login, shoot_laptop_and_phone
 from tests.factories import OrganizationFactory, make_agent, make_contact, make_ticket
 from tickets import services as ticket_services
 from tickets.models import SatisfactionSurvey
@@ -27,18 +25,10 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-SCREENSHOTS = os.environ.get("HELPDESK_SCREENSHOTS")
-PHONE = {"width": 390, "height": 844}
 
 
 def _shoot(page, name: str) -> None:
-    if not SCREENSHOTS:
-        return
-    Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}-laptop.png"), full_page=True)
-    page.set_viewport_size(PHONE)
-    page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}-phone.png"), full_page=True)
-    page.set_viewport_size({"width": 1366, "height": 860})
+    shoot_laptop_and_phone(page, name)
 
 
 def _resolved_p1():

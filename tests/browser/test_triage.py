@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from helpdesk import engine
-from tests.browser.conftest import login
+from tests.browser.conftest import PHONE, login
 from tests.factories import OrganizationFactory, make_agent, make_ticket
 from tests.triage.factories import analysis
 from triage.pipeline import triage_ticket
@@ -24,7 +24,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 SCREENSHOTS = os.environ.get("HELPDESK_SCREENSHOTS")
-PHONE = {"width": 390, "height": 844}
 
 
 def _item(page, kind: str):

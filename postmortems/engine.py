@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
-from helpdesk import outbox
+from helpdesk import engine, outbox
 from helpdesk.models import EngineState
 from tickets.choices import EventKind, Status
 from tickets.models import Ticket, TicketEvent
@@ -120,7 +120,7 @@ def _sweep(now: datetime, deadline: float) -> int:
 
 
 def run(now: datetime) -> int:
-    deadline = time.monotonic() + TIME_BUDGET_SECONDS
+    deadline = engine.deadline(TIME_BUDGET_SECONDS)
     return _remind_documents(now) + _remind_actions(now) + _sweep(now, deadline)
 
 

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Exists, Min, OuterRef
 
+from helpdesk import engine
 from tickets.choices import Status
 from tickets.models import Ticket
 
@@ -122,7 +123,7 @@ def _sweep(now: datetime) -> int:
 
 def run(now: datetime) -> int:
     """The engine module: runs inside the engine's transaction, under its advisory lock."""
-    deadline = time.monotonic() + TIME_BUDGET_SECONDS
+    deadline = engine.deadline(TIME_BUDGET_SECONDS)
     return _sweep(now) + _due(now, deadline)
 
 

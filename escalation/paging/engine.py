@@ -22,6 +22,7 @@ from django.db.models import Exists, OuterRef, Q
 from escalation.models import OPEN_PAGE, EscalationPolicy, Page, PageReason, PageState
 from escalation.paging import services
 from escalation.paging.policies import matches
+from helpdesk import engine
 from helpdesk.models import AGENT_SIDE_ROLES, EngineState
 from tickets.choices import OPEN_STATUSES
 from tickets.models import SlaEvent, SlaEventKind, Ticket, TicketEvent
@@ -153,7 +154,7 @@ def run(now: datetime) -> int:
     with 10,000 pages due, steps alone would otherwise hold the tick for seconds (DESIGN.md
     section 10: 500 ms of database time for all modules), and no part is ever starved. What is
     left is taken by the next tick, which the engine fires at once while steps are due."""
-    deadline = time.monotonic() + TIME_BUDGET_SECONDS
+    deadline = engine.deadline(TIME_BUDGET_SECONDS)
     return sum(
         part(now, deadline)
         for part in (_due_steps, _missing_urgent, _missing_breaches, _no_progress)

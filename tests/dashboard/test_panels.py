@@ -144,6 +144,16 @@ def test_backlog_of_one_organization_is_read_from_its_timeline(client, manager, 
         sum(values) for values in zip(*(s["values"] for s in everyone["series"]), strict=True)
     ]
     assert totals == [1, 1]
+    # A filter narrows the organization's backlog as it narrows everyone's.
+    charts = []
+    for narrow in ({"severity": "2"}, {"severity": "4"}, {"channel": "email"}):
+        everyone = client.get(url, {**RANGE, **narrow}).content.decode()
+        one = client.get(url, {**RANGE, **narrow, "organization": org_a.pk}).content.decode()
+        charts.append("chart-data" in everyone)
+        assert ("chart-data" in one) == charts[-1], narrow
+        if charts[-1]:
+            assert _island(one) == _island(everyone), narrow
+    assert sorted(set(charts)) == [False, True]  # the filters kept some tickets, not others
 
 
 QUERY_PARAMS = [RANGE, {}, {**RANGE, "severity": "2", "tier": "enterprise", "channel": "email"}]

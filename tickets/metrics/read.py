@@ -75,42 +75,34 @@ class Scope:
         first = f.start
         if f.organization is not None:
             first = first or _first_ticket_day(f.organization) or last
+            days = set(month_ends(first, last)) if self.monthly else None
             rows = rollup.backlog_of_organization(
-                organization=f.organization, first=first, last=last
+                organization=f.organization,
+                first=first,
+                last=last,
+                team=f.team,
+                severity=f.severity,
+                channel=f.channel,
+                tier=f.tier,
             )
-        else:
-            first = first or last - timedelta(days=MONTHS_OF_HISTORY * 31)
-            narrow = f.team or f.tier or f.channel
-            grain = RollupGrain.DAY if narrow else RollupGrain.DAY_ALL
-            qs = self._filtered(BacklogRollup, grain).filter(day__lte=last)
-            if self.monthly:
-                qs = qs.filter(day__in=month_ends(first, last))
-            # Summed per day in the database; the filters were applied there already.
-            return list(
-                qs.values("day")
-                .annotate(group=F("day"), **{c: Sum(c) for c in ("total", *AGES)})
-                .values("group", "total", *AGES)
-                .order_by("day")
-            )
-        days = set(month_ends(first, last)) if self.monthly else None
-        wanted = {
-            "team_id": f.team,
-            "severity": f.severity,
-            "tier": f.tier or None,
-            "channel": f.channel or None,
-        }
-        totals: dict[date, dict] = {}
-        for row in rows:
-            if days is not None and row["day"] not in days:
-                continue
-            if any(v is not None and row[k] != v for k, v in wanted.items()):
-                continue
-            total = totals.setdefault(
-                row["day"], {"group": row["day"], "total": 0, **dict.fromkeys(AGES, 0)}
-            )
-            for column in ("total", *AGES):
-                total[column] += row[column]
-        return [totals[day] for day in sorted(totals)]
+            return [
+                {"group": row.pop("day"), **row}
+                for row in rows
+                if days is None or row["day"] in days
+            ]
+        first = first or last - timedelta(days=MONTHS_OF_HISTORY * 31)
+        narrow = f.team or f.tier or f.channel
+        grain = RollupGrain.DAY if narrow else RollupGrain.DAY_ALL
+        qs = self._filtered(BacklogRollup, grain).filter(day__lte=last)
+        if self.monthly:
+            qs = qs.filter(day__in=month_ends(first, last))
+        # Summed per day in the database; the filters were applied there already.
+        return list(
+            qs.values("day")
+            .annotate(group=F("day"), **{c: Sum(c) for c in ("total", *AGES)})
+            .values("group", "total", *AGES)
+            .order_by("day")
+        )
 
     def period(self):
         """The chart's period of a row: its day, or its month."""

@@ -312,6 +312,14 @@ class Ticket(models.Model):
                 condition=OPEN & ~NO_CLOCK,
                 name="ticket_open_clock_updated",
             ),
+            # Every running clock by due time: "SLA breached" or "within 1 h" over every open
+            # status reads it in order (only running clocks have a due time).
+            models.Index(
+                fields=["sla_due_at", "id"],
+                condition=Q(sla_due_at__isnull=False),
+                include=VISIBILITY_COLUMNS,
+                name="ticket_clock_due",
+            ),
             # "Oldest first" in the open queue: the open tickets are the newest, so walking
             # every ticket from the oldest reads the 900,000 closed ones first.
             models.Index(fields=["created_at", "id"], condition=OPEN, name="ticket_open_created"),

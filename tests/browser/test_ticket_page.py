@@ -257,7 +257,9 @@ def test_htmx_actions_raise_no_csp_violation(
     assert _csp_violations(page) == []
     assert page.console_errors == []
 
-    # Portal: the customer replies.
+    # Portal: the customer replies. The agent's ticket page is left first, so its polling
+    # cannot race the customer's login in the same browser context.
+    page.goto("about:blank")
     page.context.clear_cookies()
     login(page, base, customer_a.username, password)
     page.goto(f"{base}/portal/tickets/{ticket.key}/")

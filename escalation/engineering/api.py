@@ -23,7 +23,9 @@ from tickets.serializers import ErrorSerializer
 class EscalationSerializer(serializers.ModelSerializer):
     ticket = serializers.CharField(source="ticket.key", read_only=True)
     sent_by = serializers.CharField(source="sent_by.username", default=None, read_only=True)
-    decided_by = serializers.CharField(source="decided_by.username", default=None, read_only=True)
+    decided_by = serializers.CharField(
+        source="decided_by.username", default=None, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = EngineeringEscalation

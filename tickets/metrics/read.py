@@ -86,7 +86,7 @@ class Scope:
                 tier=f.tier,
             )
             return [
-                {"group": row.pop("day"), **row}
+                {"group": row["day"], **{c: row[c] for c in ("total", *AGES)}}
                 for row in rows
                 if days is None or row["day"] in days
             ]

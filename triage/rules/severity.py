@@ -25,18 +25,19 @@ P1 = "Playbook P1 criteria"
 P2 = "Playbook P2 criteria"
 P3 = "Playbook P3 criteria"
 
+# Said of the whole API in so many words: an endpoint quoted after it is an example.
+_TO_THE_API_PATTERN = (
+    r"(every|all)( the)? (requests?|calls?) (we|they) (make|send) to (the|your) api"
+)
 _WHOLE_API = matches(
     r"\b(all|every)( single)?( of)?( our| my| the)?( api)? (requests?|calls?|endpoints?)\b"
     r"|every endpoint|any endpoint|nothing works|completely down|everything is down"
     r"|\bapi is down\b|unreachable|cannot reach the api|no request[^.]{0,40}succeeded"
     r"|none of our (api )?(calls|requests)|everything (gets|returns|fails)"
     r"|100 ?% of (our )?(traffic|requests|calls)|all (of )?our traffic|fully down|is dead"
-    r"|(every|all)( the)? (requests?|calls?) (we|they) (make|send) to (the|your) api"
+    r"|" + _TO_THE_API_PATTERN
 )
-# Said of the whole API in so many words: an endpoint quoted after it is an example.
-_TO_THE_API = matches(
-    r"(every|all)( the)? (requests?|calls?) (we|they) (make|send) to (the|your) api"
-)
+_TO_THE_API = matches(_TO_THE_API_PATTERN)
 # Requests that get no answer at all are an outage, not slowness.
 _NO_ANSWER = matches(r"no response|fully unavailable|\bunavailable\b|completely down|fully down")
 _AUTH_SCOPE_ALL = matches(
